@@ -1,0 +1,1 @@
+"""One module per `talentbot` command; each exposes run(args) -> exit code."""

@@ -1,0 +1,26 @@
+"""Shared fixtures. Tests needing PostgreSQL use TEST_DATABASE_URL when set; SQLite otherwise."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.exists():
+        pytest.skip("../shared is not beside the repository")
+    return SHARED
+
+
+def database_urls(tmp_path_factory=None) -> list[str]:
+    """SQLite always; PostgreSQL too when TEST_DATABASE_URL is set."""
+    urls = ["sqlite"]
+    if os.environ.get("TEST_DATABASE_URL"):
+        urls.append("postgresql")
+    return urls
