@@ -1,0 +1,1 @@
+"""Test doubles: a local Bot API server (botapi.py)."""
