@@ -24,3 +24,6 @@ def database_urls(tmp_path_factory=None) -> list[str]:
     if os.environ.get("TEST_DATABASE_URL"):
         urls.append("postgresql")
     return urls
+
+
+from dbfixtures import db_url, store  # noqa: E402,F401  (database fixtures: sqlite + postgresql)

@@ -1,0 +1,1 @@
+"""Alembic revisions: 0001 conversation tables, 0002 complaint queue."""
