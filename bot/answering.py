@@ -1,0 +1,155 @@
+"""Question → Answer: search, then render the reply (answer, citation, status note) through templates.
+
+`answer_question` is what `talentbot ask` and the chat flows call; `Answer.to_json()` is exactly the
+JSON object of interfaces section 2, and `Answer.html` is the Telegram-HTML reply for chat channels.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from bot import i18n
+from bot.errors import UserError
+from bot.i18n import N_
+
+CITY_NAMES = {"hangzhou": N_("Hangzhou"), "zhoushan": N_("Zhoushan"), "urumqi": N_("Urumqi")}
+MAX_QUESTION_CHARS = 2000  # longer input is refused with a message (not silently cut): it is not a question
+LANGS = ("zh", "en", "ru")
+
+
+@dataclass
+class Answer:
+    q: str
+    city: str | None
+    lang: str
+    answered: bool
+    answer: str  # plain text (render.to_plain of html)
+    sources: list[dict]
+    confidence: float
+    suggestions: list[dict]
+    html: str = ""
+    entry_ids: list[str] = field(default_factory=list)  # for buttons: primary first, then suggestions
+
+    def to_json(self) -> dict:
+        return {"q": self.q, "city": self.city, "lang": self.lang, "answered": self.answered,
+                "answer": self.answer, "sources": self.sources, "confidence": self.confidence,
+                "suggestions": self.suggestions}
+
+
+def _text(mapping: dict, lang: str) -> str:
+    """A data text in `lang`; Russian (and anything missing) falls back to English, then Chinese."""
+    return mapping.get(lang) or mapping.get("en") or mapping.get("zh") or ""
+
+
+def citation(entry, lang: str, kb=None) -> str:
+    """'Zhoushan recognition rules, Article 9' / '舟山外籍人才认定办法 第九条'."""
+    from bot.knowledge import load_knowledge
+
+    doc = (kb or load_knowledge()).documents[entry.doc_id]
+    return i18n.gettext(lang, "%(doc)s, %(article)s", doc=_text(doc.short_title, lang), article=_text(entry.label, lang))
+
+
+def button_label(entry, lang: str, kb=None) -> str:
+    """A short form for buttons: the article label and its heading, cut to fit a button."""
+    text = f"{_text(entry.label, lang)} · {_text(entry.heading, lang)}"
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def render_entry(entry, lang: str, today: _dt.date | None = None, kb=None, background=None) -> str:
+    from bot.knowledge import load_knowledge
+    from bot.render import render
+
+    kb = kb or load_knowledge()
+    doc = kb.documents[entry.doc_id]
+    return render(
+        "answer.html", lang,
+        answer_text=_text(entry.answer, lang),
+        russian_note=lang == "ru" and "ru" not in entry.answer,
+        citation=citation(entry, lang, kb),
+        status=doc.status(today or _dt.date.today()),
+        trial=doc.trial,
+        valid_until=doc.valid_until,
+        effective=doc.effective,
+        background=citation(background, lang, kb) if background is not None else None,
+    )
+
+
+def check_language(lang: str | None) -> str | None:
+    if lang is None:
+        return None
+    code = i18n.normalize(lang)
+    if code is None:
+        raise UserError("Unknown language %(lang)s: use zh, en or ru.", lang=str(lang)[:20])
+    return code
+
+
+def check_city(city: str | None) -> str | None:
+    if city is None or city == "":
+        return None
+    key = str(city).strip().lower()
+    if key not in CITY_NAMES:
+        raise UserError("Unknown city %(city)s: use hangzhou, zhoushan or urumqi.", city=str(city)[:40])
+    return key
+
+
+def clean_question(q) -> str:
+    """The question without control characters; UserError when there is nothing to answer."""
+    if not isinstance(q, str):
+        raise UserError("The question must be text.")
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") else ch for ch in q)
+    text = " ".join(text.split())
+    if not text:
+        raise UserError("Please type a question.")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise UserError("The question is too long (%(n)s characters); please keep it under %(max)s characters.",
+                        n=len(text), max=MAX_QUESTION_CHARS)
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in text):
+        raise UserError("Please ask your question in words (Chinese, English or Russian).")
+    return text
+
+
+@lru_cache(maxsize=1)
+def searcher():
+    from bot.search import cached_searcher
+
+    return cached_searcher()
+
+
+def answer_question(q: str, city: str | None = None, lang: str | None = None,
+                    today: _dt.date | None = None) -> Answer:
+    """Answer one question for one city (or none) in one language; UserError on bad input."""
+    from bot.render import render, to_plain
+    from bot.textnorm import detect_lang
+
+    city = check_city(city)
+    lang = check_language(lang)
+    text = clean_question(q)
+    lang = lang or detect_lang(text)
+    s = searcher()
+    kb = s.kb
+    result = s.search(text, city=city, lang=lang)
+    city_name = i18n.gettext(lang, CITY_NAMES[city]) if city else ""
+    background = result.background.entry if result.background else None
+    if result.answered and result.primary:
+        entry = result.primary.entry
+        html = render_entry(entry, lang, today, kb, background=background)
+        sources = [entry.citation()]
+        suggestions = []
+        ids = [entry.id]
+    else:
+        sugg = [h.entry for h in result.suggestions]
+        html = render(
+            "not_answered.html", lang, city_name=city_name,
+            elsewhere=citation(result.elsewhere.entry, lang, kb) if result.elsewhere else None,
+            background=citation(background, lang, kb) if background is not None else None,
+            suggestions=[f"{citation(e, lang, kb)}: {_text(e.heading, lang)}" for e in sugg],
+        )
+        sources = []
+        suggestions = [{**e.citation(), "title": f"{citation(e, lang, kb)}: {_text(e.heading, lang)}"} for e in sugg]
+        ids = [e.id for e in sugg]
+    return Answer(q=q, city=city, lang=lang, answered=bool(result.answered and result.primary),
+                  answer=to_plain(html), sources=sources, confidence=float(result.confidence),
+                  suggestions=suggestions, html=html, entry_ids=ids)

@@ -1,0 +1,255 @@
+"""Question → ranked knowledge entries, with a calibrated confidence and an abstention decision.
+
+Signals per entry: BM25F-style term weights over weighted fields (phrasings, keywords, heading, answer,
+article text), the share of the question's informative weight the entry covers, and rapidfuzz
+similarity to the entry's phrasings (city names removed: the city is a prior, not topic evidence).
+The city restricts the answer to that city's document; a better match in another city's document
+makes the question unanswered with a note naming it. National background entries never answer a
+city-scoped question. The confidence combines the top score with its margin over the runner-up and
+with coverage, because a raw fuzzy score says little about short Chinese questions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bot.knowledge import CITIES, Entry, KnowledgeBase
+from bot.textnorm import Tokenizer, detect_lang, normalize
+
+# Field weights: phrasings are many, so each counts less than the distinctive keywords and heading.
+FIELDS = {"questions": 1.0, "keywords": 2.5, "heading": 2.5, "answer": 0.8, "text": 0.8, "label": 0.0}
+K1, B = 1.4, 0.6
+UNIGRAM_WEIGHT = 0.4  # a single Chinese character says little on its own
+
+# Score combination and confidence (calibrated on the development set; see bench/faq.py).
+W_BM25, W_COVER, W_FUZZ = 1.0, 1.0, 0.8
+CONF_BIAS, CONF_SCORE, CONF_MARGIN, CONF_COVER = -6.0, 5.0, 6.0, 3.0
+THRESHOLD = 0.5
+ITEM_PREFERENCE = 0.85  # an item within this share of its parent's score is the more precise citation
+OTHER_CITY_RATIO = 1.35  # another city's entry this many times better means that document covers it
+
+
+@dataclass
+class Hit:
+    entry: Entry
+    score: float
+    bm25: float
+    cover: float
+    fuzzy: float
+
+
+@dataclass
+class Result:
+    lang: str
+    city: str | None
+    hits: list[Hit]  # in scope (the city's document, or everything without a city), best first
+    primary: Hit | None
+    confidence: float
+    answered: bool
+    elsewhere: Hit | None = None  # another city's entry that covers the question better
+    background: Hit | None = None  # a national background entry worth mentioning
+    suggestions: list[Hit] = field(default_factory=list)
+
+
+def _field_texts(e: Entry) -> dict[str, list[str]]:
+    return {
+        "questions": [q for qs in e.questions.values() for q in qs],
+        "keywords": [k for ks in e.keywords.values() for k in ks],
+        "heading": list(e.heading.values()),
+        "answer": list(e.answer.values()),
+        "text": list(e.text.values()),
+        "label": list(e.label.values()),
+    }
+
+
+class Index:
+    """Built once from the knowledge base; `search` scores every entry for one question."""
+
+    def __init__(self, kb: KnowledgeBase):
+        words = [k for e in kb.entries for ks in e.keywords.values() for k in ks]
+        self.tokenizer = Tokenizer.build(kb.synonyms, words=words, cities=CITIES)
+        self.keys = [e.key for e in kb.entries]
+        self.city = [kb.documents[e.doc_id].city for e in kb.entries]
+        self.national = [kb.documents[e.doc_id].kind == "national" for e in kb.entries]
+        tfs, lengths = [], []
+        for e in kb.entries:
+            tf: Counter = Counter()
+            for name, texts in _field_texts(e).items():
+                w = FIELDS[name]
+                if not w:
+                    continue
+                for text in texts:
+                    for tok in self.tokenizer.tokens(text):
+                        tf[tok] += w
+            tfs.append(tf)
+            lengths.append(sum(tf.values()))
+        n = len(tfs)
+        self.avg_len = sum(lengths) / max(n, 1)
+        df: Counter = Counter(t for tf in tfs for t in tf)
+        self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        self.idf_unknown = math.log(1 + (n + 0.5) / 0.5)
+        self.postings: dict[str, list[tuple[int, float]]] = {}
+        for i, tf in enumerate(tfs):
+            norm = K1 * (1 - B + B * lengths[i] / self.avg_len)
+            for t, f in tf.items():
+                self.postings.setdefault(t, []).append((i, f * (K1 + 1) / (f + norm)))
+        # phrasings for fuzzy matching: normalised, city names removed
+        self.phrasings: list[str] = []
+        self.owner: list[int] = []
+        for i, e in enumerate(kb.entries):
+            for text in [q for qs in e.questions.values() for q in qs] + list(e.heading.values()):
+                self.phrasings.append(self.tokenizer.strip_cities(normalize(text)))
+                self.owner.append(i)
+
+    def _query_weights(self, tokens: list[str]) -> dict[str, float]:
+        weights: dict[str, float] = {}
+        for t in tokens:
+            w = UNIGRAM_WEIGHT if len(t) == 1 and not t.isascii() else 1.0
+            weights[t] = max(weights.get(t, 0.0), w)
+        return weights
+
+    def score(self, text: str) -> list[tuple[float, float, float, float]]:
+        """(score, bm25, coverage, fuzzy) for every entry, in knowledge-base order."""
+        from rapidfuzz import fuzz, process
+
+        # city names are the prior, not topic evidence: they would favour whichever text names its city
+        stripped = self.tokenizer.strip_cities(normalize(text))
+        qw = self._query_weights(self.tokenizer.tokens(stripped, normalized=True))
+        n = len(self.keys)
+        bm25 = [0.0] * n
+        covered = [0.0] * n
+        mass = 0.0
+        for t, w in qw.items():
+            idf = self.idf.get(t, self.idf_unknown)
+            mass += w * idf
+            for i, part in self.postings.get(t, ()):
+                bm25[i] += w * idf * part
+                covered[i] += w * idf
+        mass = mass or 1.0
+        fuzzy = [0.0] * n
+        if stripped:
+            scores = process.cdist([stripped], self.phrasings, scorer=fuzz.token_set_ratio, workers=1)[0]
+            for j, s in enumerate(scores):
+                i = self.owner[j]
+                if s > fuzzy[i]:
+                    fuzzy[i] = float(s)
+        out = []
+        for i in range(n):
+            b = bm25[i] / (mass * (K1 + 1))
+            c = covered[i] / mass
+            f = fuzzy[i] / 100.0
+            out.append((W_BM25 * b + W_COVER * c + W_FUZZ * f, b, c, f))
+        return out
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def _family(e: Entry) -> str:
+    return e.parent or e.article
+
+
+class Searcher:
+    def __init__(self, kb: KnowledgeBase, index: Index | None = None):
+        self.kb = kb
+        self.index = index or Index(kb)
+
+    def _hits(self, scored, keep) -> list[Hit]:
+        hits = [Hit(self.kb.entries[i], *scored[i]) for i in range(len(scored)) if keep(i)]
+        hits.sort(key=lambda h: h.score, reverse=True)
+        return hits
+
+    def search(self, text: str, city: str | None = None, lang: str | None = None) -> Result:
+        lang = lang or detect_lang(text)
+        scored = self.index.score(text)
+        idx = self.index
+        if city:
+            hits = self._hits(scored, lambda i: idx.city[i] == city)
+        else:
+            hits = self._hits(scored, lambda i: True)
+        others = self._hits(scored, lambda i: idx.city[i] not in (city, None)) if city else []
+        background = self._hits(scored, lambda i: idx.national[i]) if city else []
+        if not hits:
+            return Result(lang, city, [], None, 0.0, False, others[0] if others else None,
+                          background[0] if background else None)
+        top = self._precise(hits)
+        runner = next((h for h in hits if _family(h.entry) != _family(top.entry) or h.entry.doc_id != top.entry.doc_id), None)
+        margin = top.score - (runner.score if runner else 0.0)
+        confidence = _sigmoid(CONF_BIAS + CONF_SCORE * top.score + CONF_MARGIN * margin + CONF_COVER * top.cover)
+        elsewhere = None
+        if others and others[0].score > OTHER_CITY_RATIO * top.score:
+            elsewhere = others[0]
+            confidence = min(confidence, 0.3)
+        bg = None
+        if background and background[0].score > top.score:
+            bg = background[0]
+        answered = confidence >= THRESHOLD
+        suggestions = [h for h in hits[:4] if h is not top][:3] if not answered else []
+        return Result(lang, city, hits, top, round(confidence, 3), answered, elsewhere, bg, suggestions)
+
+    @staticmethod
+    def _precise(hits: list[Hit]) -> Hit:
+        """The best hit, or one of its items when that item scores close to it (the more precise citation)."""
+        top = hits[0]
+        if top.entry.parent is None:
+            items = [h for h in hits[:12] if h.entry.parent == top.entry.article and h.entry.doc_id == top.entry.doc_id]
+            if items and items[0].score >= ITEM_PREFERENCE * top.score:
+                return items[0]
+        return top
+
+
+# ---------------------------------------------------------------- cache: load and index once per change
+
+
+def _cache_key(root) -> str:
+    """Changes whenever a knowledge file or the code that builds the index changes."""
+    import hashlib
+    from pathlib import Path
+
+    from bot import PACKAGE_DIR
+
+    h = hashlib.sha256()
+    files = sorted(Path(root).rglob("*.yaml")) + [PACKAGE_DIR / n for n in ("search.py", "textnorm.py", "knowledge.py", "kb_check.py")]
+    for p in files:
+        st = p.stat()
+        h.update(f"{p}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:24]
+
+
+def _cache_dir():
+    import os
+    from pathlib import Path
+
+    base = os.environ.get("TALENTBOT_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "talentbot")
+    return Path(base)
+
+
+def cached_searcher() -> Searcher:
+    """The searcher for paths.knowledge_dir(), from a pickle keyed on the files when one is fresh."""
+    import pickle
+
+    from bot import paths
+    from bot.knowledge import load_knowledge
+
+    root = paths.knowledge_dir()
+    path = _cache_dir() / f"index-{_cache_key(root)}.pickle"
+    try:
+        with path.open("rb") as f:
+            kb, index = pickle.load(f)
+        return Searcher(kb, index)
+    except Exception:  # no cache, or an unreadable one: build it (the cache is only an optimisation)
+        pass
+    kb = load_knowledge()
+    searcher = Searcher(kb)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp") if (os := __import__("os")) else path
+        with tmp.open("wb") as f:
+            pickle.dump((kb, searcher.index), f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError:
+        pass
+    return searcher
