@@ -1,0 +1,214 @@
+"""The eligibility check in chat, on the channel-free wizard core (bot/wizard.py).
+
+The wizard's own state dict lives in ChatState.data["wiz"]["s"], so a restart of the bot resumes it.
+Button data: `wiz:a:<fact>:<value>` an answer, `wiz:dk:<fact>` don't know, `wiz:back`, `wiz:x` cancel,
+`wiz:restart`, `wiz:chg` (list answered facts), `wiz:c:<fact>` change one, `wiz:go` continue.
+A button naming a fact that is not the current question is stale: the current question is shown again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.core.context import Context
+from bot.core.flows import settings
+from bot.core.messages import Button
+from bot.errors import UserError
+
+log = logging.getLogger(__name__)
+NAME = "wiz"
+YES_NO = (("yes", "Yes"), ("no", "No"))
+
+
+def _w(ctx: Context):
+    return ctx.services.wizard
+
+
+def _attr(obj, name, default=None):
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def _is_question(step) -> bool:
+    return _attr(step, "fact") is not None
+
+
+def _store(ctx: Context, state: dict) -> None:
+    ctx.flow_data(NAME)["s"] = state
+
+
+def _state(ctx: Context) -> dict | None:
+    s = ctx.flow_data(NAME).get("s")
+    return s if isinstance(s, dict) else None
+
+
+def _question_buttons(ctx: Context, q) -> list[list[Button]]:
+    _ = ctx._
+    fact = _attr(q, "fact")
+    rows: list[list[Button]] = []
+    qtype = _attr(q, "type")
+    choices = list(_attr(q, "choices") or ())
+    if qtype == "bool" and not choices:
+        choices = [(v, _(label)) for v, label in YES_NO]
+    answer_row: list[Button] = []
+    for value, label in choices:
+        data = f"wiz:a:{fact}:{value}"
+        if len(data.encode()) > 64:
+            continue
+        answer_row.append(Button(str(label), data))
+        if len(answer_row) == (3 if qtype == "bool" else 2):
+            rows.append(answer_row)
+            answer_row = []
+    if _attr(q, "allow_dont_know", True):
+        answer_row.append(Button(_("I don't know"), f"wiz:dk:{fact}"))
+    if answer_row:
+        rows.append(answer_row)
+    nav = []
+    if _attr(q, "can_go_back", False):
+        nav.append(Button(_("« Back"), "wiz:back"))
+    nav.append(Button(_("Cancel"), "wiz:x"))
+    rows.append(nav)
+    return rows
+
+
+def show_step(ctx: Context, note: str | None = None, edit: bool = False) -> None:
+    state = _state(ctx)
+    if state is None:
+        ctx.expired()
+        return
+    step = _w(ctx).wizard_step(state)
+    if _is_question(step):
+        ctx.enter(NAME, step=str(_attr(step, "fact")))
+        ctx.say(ctx.render("wizard_question.html", q=_question_view(step), note=note),
+                _question_buttons(ctx, step), edit=edit)
+    else:
+        ctx.enter(NAME, step="result")
+        _ = ctx._
+        ctx.say(ctx.render("wizard_result.html", summary=str(_attr(step, "summary") or ""), note=note), [
+            [Button(_("Change an answer"), "wiz:chg"), Button(_("Start again"), "wiz:restart")],
+            [ctx.menu_button()],
+        ], edit=edit)
+
+
+def _question_view(q) -> dict:
+    progress = _attr(q, "progress")
+    if isinstance(progress, (tuple, list)) and len(progress) == 2:
+        progress = {"n": progress[0], "total": progress[1]}
+    elif not isinstance(progress, dict):
+        progress = None
+    return {
+        "text": str(_attr(q, "text") or ""),
+        "help": _attr(q, "help"),
+        "type": _attr(q, "type"),
+        "unit": _attr(q, "unit"),
+        "min": _attr(q, "min"),
+        "max": _attr(q, "max"),
+        "typed": _attr(q, "type") in ("int", "number", "float"),
+        "progress": progress,
+    }
+
+
+def _apply(ctx: Context, fn, *args) -> None:
+    """Run one wizard operation; bad input keeps the state and repeats the question with the reason."""
+    state = _state(ctx)
+    if state is None:
+        ctx.expired()
+        return
+    try:
+        new = fn(state, *args)
+    except UserError as exc:
+        show_step(ctx, note=exc.text(ctx.lang))
+        return
+    _store(ctx, new if isinstance(new, dict) else state)
+    show_step(ctx, edit=ctx.incoming.kind == "button")
+
+
+def _change_menu(ctx: Context) -> None:
+    state = _state(ctx)
+    answered = _answered(ctx, state) if state else []
+    if not answered:
+        show_step(ctx)
+        return
+    rows = [[Button(label, f"wiz:c:{fact}")] for fact, label in answered if len(f"wiz:c:{fact}".encode()) <= 64]
+    rows.append([Button(ctx._("« Back"), "wiz:go"), ctx.menu_button()])
+    ctx.say(ctx._("Which answer would you like to change?"), rows)
+
+
+def _answered(ctx: Context, state: dict) -> list[tuple[str, str]]:
+    """(fact, label) of the answers given so far, as the wizard core describes them."""
+    fn = getattr(_w(ctx), "wizard_answers", None)
+    if fn is not None:
+        return [(str(f), str(label)) for f, label in fn(state)]
+    facts = state.get("facts") or state.get("profile") or {}
+    return [(str(f), f"{f}: {v}") for f, v in facts.items()]
+
+
+class WizardFlow:
+    name = NAME
+    commands = ("eligibility",)
+
+    def start(self, ctx: Context) -> None:
+        ctx.state.flow = None
+        try:
+            _w(ctx)
+        except ImportError:  # TODO(final): drop once bot/wizard.py is in the tree
+            ctx.main_menu(note=ctx._("This part is not available yet. Please try again later."))
+            return
+        if settings.need_city(ctx, "wiz"):
+            return
+        state = _state(ctx)
+        if state is not None and state.get("city") == ctx.state.city and ctx.state.step not in (None, "result"):
+            show_step(ctx, note=ctx._("Continuing where you left off."))
+            return
+        _store(ctx, _w(ctx).wizard_start(ctx.state.city, ctx.lang))
+        show_step(ctx, note=ctx._("I will ask a few questions. Answer with the buttons or type a number."))
+
+    def handle(self, ctx: Context) -> None:
+        w = _w(ctx)
+        if ctx.incoming.kind != "button":
+            if ctx.state.step == "result" or _state(ctx) is None:
+                ctx.state.flow = None
+                from bot.core.flows import FLOWS
+
+                FLOWS["ask"].handle(ctx)  # after the result, text is a question again
+                return
+            _apply(ctx, w.wizard_answer, ctx.text)
+            return
+        parts = ctx.parts
+        op = parts[1] if len(parts) > 1 else ""
+        state = _state(ctx)
+        if state is None and op != "restart":
+            ctx.expired()
+        elif op in ("a", "dk") and len(parts) >= 3:
+            if parts[2] != ctx.state.step or ctx.state.flow != NAME:
+                show_step(ctx, note=ctx._("That question was already answered. Here is the current one."))
+            elif op == "a" and len(parts) >= 4:
+                _apply(ctx, w.wizard_answer, ":".join(parts[3:]))
+            else:
+                _apply(ctx, w.wizard_dont_know)
+        elif op == "back":
+            _apply(ctx, w.wizard_back)
+        elif op == "x":
+            ctx.clear_flow_data(NAME)
+            ctx.main_menu(note=ctx._("Eligibility check stopped."))
+        elif op == "restart":
+            if not ctx.state.city:
+                ctx.expired()
+                return
+            _store(ctx, w.wizard_start(ctx.state.city, ctx.lang))
+            show_step(ctx)
+        elif op == "chg":
+            _change_menu(ctx)
+        elif op == "c" and len(parts) >= 3:
+            _apply(ctx, w.wizard_change, parts[2])
+        elif op == "go":
+            show_step(ctx)
+        else:
+            ctx.expired()
+
+    def cancel(self, ctx: Context) -> None:
+        ctx.clear_flow_data(NAME)
+
+
+FLOW = WizardFlow()
