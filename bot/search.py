@@ -22,11 +22,17 @@ from bot.textnorm import Tokenizer, detect_lang, normalize
 FIELDS = {"questions": 1.0, "keywords": 2.5, "heading": 2.5, "answer": 0.8, "text": 0.8, "label": 0.0}
 K1, B = 1.4, 0.6
 UNIGRAM_WEIGHT = 0.4  # a single Chinese character says little on its own
+UNKNOWN_BIGRAM_WEIGHT = 0.35  # a character pair found nowhere is mostly a pair across two words
+NUMBER_WEIGHT = 0.3  # ages and amounts in a question are facts about the asker, rarely the topic
+TYPO_CUTOFF = 88  # an unknown English word this close to a known one is taken as a misspelling of it
 
 # Score combination and confidence (calibrated on the development set; see bench/faq.py).
 W_BM25, W_COVER, W_FUZZ = 1.0, 1.0, 0.8
-CONF_BIAS, CONF_SCORE, CONF_MARGIN, CONF_COVER = -6.0, 5.0, 6.0, 3.0
-THRESHOLD = 0.5
+# A logistic model over (score, margin, coverage, fuzzy, bm25), fitted on the development set
+# (in scope vs out of scope); the threshold sits mid-way in the gap between the two classes there.
+CONF_BIAS = -2.4
+CONF_WEIGHTS = (1.2, 0.4, 2.8, 0.4, 4.0)
+THRESHOLD = 0.76
 ITEM_PREFERENCE = 0.85  # an item within this share of its parent's score is the more precise citation
 OTHER_CITY_RATIO = 1.35  # another city's entry this many times better means that document covers it
 
@@ -90,6 +96,7 @@ class Index:
         df: Counter = Counter(t for tf in tfs for t in tf)
         self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self.idf_unknown = math.log(1 + (n + 0.5) / 0.5)
+        self._vocab: list[str] | None = None
         self.postings: dict[str, list[tuple[int, float]]] = {}
         for i, tf in enumerate(tfs):
             norm = K1 * (1 - B + B * lengths[i] / self.avg_len)
@@ -106,9 +113,26 @@ class Index:
     def _query_weights(self, tokens: list[str]) -> dict[str, float]:
         weights: dict[str, float] = {}
         for t in tokens:
-            w = UNIGRAM_WEIGHT if len(t) == 1 and not t.isascii() else 1.0
+            if len(t) == 1 and not t.isascii():
+                w = UNIGRAM_WEIGHT
+            elif len(t) == 2 and not t.isascii() and t not in self.idf:
+                w = UNKNOWN_BIGRAM_WEIGHT
+            elif any(ch.isdigit() for ch in t):
+                w = NUMBER_WEIGHT
+            else:
+                w = 1.0
+                if t not in self.idf and t.isascii() and t.isalpha() and len(t) >= 5:
+                    t = self._spelling(t) or t
             weights[t] = max(weights.get(t, 0.0), w)
         return weights
+
+    def _spelling(self, word: str) -> str | None:
+        from rapidfuzz import fuzz, process
+
+        if self._vocab is None:
+            self._vocab = [t for t in self.idf if t.isascii() and t.isalpha() and len(t) >= 4]
+        match = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+        return match[0] if match else None
 
     def score(self, text: str) -> list[tuple[float, float, float, float]]:
         """(score, bm25, coverage, fuzzy) for every entry, in knowledge-base order."""
@@ -178,7 +202,8 @@ class Searcher:
         top = self._precise(hits)
         runner = next((h for h in hits if _family(h.entry) != _family(top.entry) or h.entry.doc_id != top.entry.doc_id), None)
         margin = top.score - (runner.score if runner else 0.0)
-        confidence = _sigmoid(CONF_BIAS + CONF_SCORE * top.score + CONF_MARGIN * margin + CONF_COVER * top.cover)
+        features = (top.score, margin, top.cover, top.fuzzy, top.bm25)
+        confidence = _sigmoid(CONF_BIAS + sum(w * x for w, x in zip(CONF_WEIGHTS, features)))
         elsewhere = None
         if others and others[0].score > OTHER_CITY_RATIO * top.score:
             elsewhere = others[0]

@@ -27,6 +27,7 @@ these those there here what which who whom whose when where why how whats hows w
 pls please thanks thank any some all just still also really actually exactly get got getting go going
 want need know tell say said heard hear like way thing things much many more most there's it's i'm
 don't dont does doesnt doesn't isn't isnt not no yes ok okay one's s t d ll re ve m
+wat wht hav frm u ur pls plz thx abt bc cuz coz gonna wanna w o r y im ive
 """.split())
 # Chinese characters that carry no meaning on their own in a question (particles, pronouns)
 ZH_STOP = frozenset("的了吗呢吧啊么嘛呀哦嘅咩喔我你他她它们是在和与及或就都也还这那个些啥吗么哪谁怎什")
@@ -79,7 +80,9 @@ def stem(word: str) -> str:
     if word.endswith("ing") and len(word) > 5:
         return word[:-3]
     if word.endswith("ed") and len(word) > 4:
-        return word[:-2]
+        word = word[:-2]
+    if word.endswith(("ise", "is")) and len(word) > 6:  # British -ise spellings meet -ize ones
+        word = word[: word.rindex("is")] + "iz" + word[word.rindex("is") + 2:]
     return word
 
 
