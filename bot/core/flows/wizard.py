@@ -39,7 +39,7 @@ def _store(ctx: Context, state: dict) -> None:
 
 
 def _state(ctx: Context) -> dict | None:
-    s = ctx.flow_data(NAME).get("s")
+    s = (ctx.state.data.get(NAME) or {}).get("s")
     return s if isinstance(s, dict) else None
 
 
@@ -165,6 +165,9 @@ class WizardFlow:
         show_step(ctx, note=ctx._("I will ask a few questions. Answer with the buttons or type a number."))
 
     def handle(self, ctx: Context) -> None:
+        if ctx.incoming.kind == "button" and _state(ctx) is None and ctx.parts[1:2] != ["restart"]:
+            ctx.expired()  # a wizard button from before the wizard state was cleared
+            return
         w = _w(ctx)
         if ctx.incoming.kind != "button":
             if ctx.state.step == "result" or _state(ctx) is None:
