@@ -82,7 +82,7 @@ def check_language(lang: str | None) -> str | None:
         return None
     code = i18n.normalize(lang)
     if code is None:
-        raise UserError("Unknown language %(lang)s: use zh, en or ru.", lang=str(lang)[:20])
+        raise UserError("Unknown language %(code)s: use zh, en or ru.", code=str(lang)[:20])
     return code
 
 
