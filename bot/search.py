@@ -271,7 +271,7 @@ def cached_searcher() -> Searcher:
     searcher = Searcher(kb)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp") if (os := __import__("os")) else path
+        tmp = path.with_suffix(f".{__import__('os').getpid()}.tmp")  # atomic replace: concurrent runs never read half a file
         with tmp.open("wb") as f:
             pickle.dump((kb, searcher.index), f, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
