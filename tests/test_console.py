@@ -1,0 +1,82 @@
+"""The terminal chat: piped stdin in, plain text with numbered buttons out, on the embedded database."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import console
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def chat(store, lines: list[str], **kw) -> str:
+    out = io.StringIO()
+    rc = console.run(store, Settings(), stdin=io.StringIO("".join(l + "\n" for l in lines)), stdout=out, **kw)
+    assert rc == 0
+    return out.getvalue()
+
+
+def number_of(output: str, label: str) -> str:
+    """The number printed before `label` in the last keyboard shown."""
+    for line in reversed(output.splitlines()):
+        line = line.strip()
+        if line.endswith(f") {label}"):
+            return line.split(")", 1)[0]
+    raise AssertionError(f"no button {label!r} in:\n{output[-1500:]}")
+
+
+def test_start_pick_language_and_city_then_ask(store):
+    out = chat(store, ["2", "3", "How long can my work permit be?"])
+    assert "Welcome" in out
+    assert "1) 中文" in out and "2) English" in out and "3) Русский" in out
+    assert "City set to Urumqi" in out
+    assert "1) Ask a question" in out
+    assert "Measure 3" in out and "Original Chinese text" in out
+    assert "<b>" not in out  # plain text, not Telegram HTML
+
+
+def test_numbers_press_buttons_of_the_last_reply_and_state_is_kept(store):
+    out = chat(store, ["2", "1"], user_id=5)
+    assert "City set to Hangzhou" in out
+    out = chat(store, ["/help"], user_id=5)  # a second session: language and city remembered
+    assert "Your city: Hangzhou" in out
+    out = chat(store, [number_of(chat(store, [], user_id=5), "Benefits by topic")], user_id=5)
+    assert "Choose a topic" in out
+
+
+def test_presets_and_commands(store):
+    out = chat(store, ["/city zhoushan", "/language"], city="urumqi", lang="en", user_id=9)
+    assert "Main menu" in out.split(console.RULE)[1]  # preset: straight to the menu, no greeting
+    assert "City: Urumqi" in out and "City set to Zhoushan" in out
+    assert "Which language" in out
+
+
+def test_bad_lines_never_give_a_traceback(store):
+    out = chat(store, ["2", "1", "99", "\x00\x01\x02", "😀", "/nope", "'2", "x" * 5000])
+    assert "Traceback" not in out
+    assert "/nope" in out and "too long" in out
+
+
+def test_eof_ends_cleanly_and_the_cli_works_without_a_token(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "PYTHONPATH": str(ROOT)}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    proc = subprocess.run([sys.executable, "-m", "bot", "chat", "--lang", "en", "--city", "hangzhou", "--user", "3"],
+                          input="/ask can my children go to a local school?\n", capture_output=True, text=True,
+                          cwd=tmp_path, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "Article 5(2)" in proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_bad_arguments_are_a_message_not_a_traceback(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "bot", "chat", "--city", "paris"], input="", capture_output=True,
+                          text=True, cwd=tmp_path, env=env, timeout=60)
+    assert proc.returncode == 2 and "paris" in proc.stderr and "Traceback" not in proc.stderr
