@@ -558,3 +558,31 @@ class _Handler(tornado.web.RequestHandler):
     def log_exception(self, typ, value, tb) -> None:  # keep test output readable
         if not isinstance(value, tornado.web.HTTPError):
             super().log_exception(typ, value, tb)
+
+
+# ---- running a python-telegram-bot Application against the stand-in -------------------------------------
+
+class running_application:
+    """`async with running_application(app):` — initialize, start, long-poll; stop and shut down after.
+
+    Polls with a short long-poll timeout so stopping never waits long.
+    """
+
+    def __init__(self, app, poll_timeout: float = 1.0):
+        self.app = app
+        self.poll_timeout = poll_timeout
+
+    async def __aenter__(self):
+        await self.app.initialize()
+        await self.app.start()
+        await self.app.updater.start_polling(poll_interval=0, timeout=self.poll_timeout)
+        return self.app
+
+    async def __aexit__(self, *exc):
+        try:
+            if self.app.updater.running:
+                await self.app.updater.stop()
+            if self.app.running:
+                await self.app.stop()
+        finally:
+            await self.app.shutdown()

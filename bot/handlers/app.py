@@ -1,0 +1,191 @@
+"""The Telegram application: every handler registered in one place, read top to bottom.
+
+Update → (drop if already handled) → Incoming → Dialogue.handle → Replies → Bot API.
+The dialogue is synchronous (SQLAlchemy), so it runs in a worker thread; updates of different users
+are handled concurrently, each user's in order (bot/handlers/ordering.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerStop, CallbackQueryHandler,
+                          ContextTypes, InlineQueryHandler, MessageHandler, TypeHandler, filters)
+
+from bot.handlers.convert import from_update
+from bot.handlers.inline import on_inline_query
+from bot.handlers.jobs import OutboxWaker, TelegramSender, schedule_jobs
+from bot.handlers.ordering import PerChatOrderedProcessor
+from bot.handlers.ratelimit import Limits, TelegramRateLimiter
+from bot.handlers.send import deliver, send_html
+from bot.i18n import gettext, pick
+
+log = logging.getLogger(__name__)
+
+CONCURRENT_UPDATES = 64
+
+
+def build_application(settings, store, *, dialogue=None, limits: Limits | None = None,
+                      jobs: bool = True) -> Application:
+    """The Application for `settings` (token, Bot API URL, hotline) over `store`.
+
+    `dialogue`: anything with `handle(incoming) -> list[Reply]` (sync or async); the real Dialogue by
+    default. `limits`: the rate limiter's limits (benchmarks switch the global bucket off).
+    `jobs`: schedule the outbox / overdue / purge jobs (off for adapter-only tests).
+    """
+    if not settings.token:
+        raise ValueError("settings.token is required")
+    if dialogue is None:
+        from bot.core.dialogue import Dialogue
+        from bot.core.services import Services
+
+        dialogue = Dialogue(Services(store, settings))
+
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .rate_limiter(TelegramRateLimiter(limits))
+        .concurrent_updates(PerChatOrderedProcessor(CONCURRENT_UPDATES))
+        .connection_pool_size(CONCURRENT_UPDATES)
+        .pool_timeout(10.0)
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+    )
+    if settings.api_base_url:
+        base = settings.api_base_url.rstrip("/")
+        builder = builder.base_url(base).base_file_url(_file_url(base))
+    app = builder.build()
+    app.bot_data.update(store=store, settings=settings, dialogue=dialogue,
+                        outbox_waker=OutboxWaker(app))
+    if jobs:
+        from bot.outbox import OutboxWorker
+
+        app.bot_data["outbox"] = OutboxWorker(store, TelegramSender(app.bot), settings)
+        schedule_jobs(app, settings)
+
+    # Group -1 runs before everything else and can stop an update: a redelivered update (webhook retry,
+    # polling after a crash) must not reach any handler a second time.
+    app.add_handler(TypeHandler(Update, drop_seen_updates), group=-1)
+
+    # Group 0: exactly one of these handles an update, the first that matches, so the order matters:
+    # inline queries and button presses are recognised by their kind; then messages the dialogue reads
+    # (private chats, and what is addressed to the bot in groups, decided in convert.py); edited messages
+    # and kinds we cannot read last, so they get a friendly word instead of silence.
+    app.add_handler(InlineQueryHandler(on_inline_query), group=0)
+    app.add_handler(CallbackQueryHandler(on_button), group=0)
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL, on_message), group=0)
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.ChatType.PRIVATE, on_message), group=0)
+
+    app.add_error_handler(on_error)
+    return app
+
+
+def _file_url(base: str) -> str:
+    """The file download URL next to a Bot API base ("…/bot" → "…/file/bot")."""
+    return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file/bot"
+
+
+async def _post_init(app: Application) -> None:
+    app.bot_data["outbox_waker"].start()
+
+
+async def _post_stop(app: Application) -> None:
+    app.bot_data["outbox_waker"].stop()
+
+
+# ---- group -1 ------------------------------------------------------------------------------------------
+
+async def drop_seen_updates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    store = context.bot_data["store"]
+    if not await asyncio.to_thread(store.updates.first_time, update.update_id):
+        log.info("update %s was already handled; dropped", update.update_id)
+        raise ApplicationHandlerStop
+
+
+# ---- group 0 -------------------------------------------------------------------------------------------
+
+async def run_dialogue(context: ContextTypes.DEFAULT_TYPE, incoming):
+    dialogue = context.bot_data["dialogue"]
+    if inspect.iscoroutinefunction(dialogue.handle):
+        return await dialogue.handle(incoming)
+    return await asyncio.to_thread(dialogue.handle, incoming)
+
+
+def _incoming(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    settings = context.bot_data["settings"]
+    return from_update(update, bot_username=context.bot.username, bot_id=context.bot.id,
+                       hotline_chat_id=settings.hotline_chat_id)
+
+
+async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    incoming = _incoming(update, context)
+    if incoming is None:
+        return
+    message = update.effective_message
+    if message is not None and message.chat.type == ChatType.PRIVATE:
+        # "typing…" while the database and the search work; not worth a call in a group
+        context.application.create_task(_typing(context, incoming.chat_id), update=update)
+    replies = await run_dialogue(context, incoming)
+    quote = message.message_id if message is not None and message.chat.type != ChatType.PRIVATE else None
+    await deliver(context.bot, incoming, replies, quote=quote)
+
+
+async def _typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    try:
+        await context.bot.send_chat_action(chat_id, "typing")
+    except TelegramError:
+        pass  # only a courtesy
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    answered = False
+    try:
+        incoming = _incoming(update, context)
+        if incoming is None:
+            return
+        replies = await run_dialogue(context, incoming)
+        # answer before sending: the client shows a spinner on the button until then
+        answered = await _answer_callback(query)
+        pressed = query.message if query.message is not None and hasattr(query.message, "chat") else None
+        await deliver(context.bot, incoming, replies, pressed=pressed)
+    finally:
+        if not answered:  # always, even when handling failed, or the button keeps spinning
+            await _answer_callback(query)
+
+
+async def _answer_callback(query) -> bool:
+    try:
+        await query.answer()
+    except TelegramError as exc:  # too old (over 15 minutes) or answered already
+        log.debug("answerCallbackQuery failed: %s", exc)
+    return True
+
+
+# ---- errors ----------------------------------------------------------------------------------------
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the error; tell the user, in their language, that something went wrong (never a traceback)."""
+    log.error("error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None or update.effective_user is None:
+        return
+    if isinstance(context.error, Forbidden):
+        return  # the user blocked the bot: nobody to tell
+    store = context.bot_data.get("store")
+    user, chat = update.effective_user, update.effective_chat
+    lang = pick(None, user.language_code)
+    try:
+        state, _version = await asyncio.to_thread(store.chats.load, chat.id, user.id)
+        lang = pick(state.lang, user.language_code)
+    except Exception:  # the database may be what failed
+        pass
+    text = gettext(lang, "Sorry, something went wrong on our side. Please try again in a moment.")
+    try:
+        await send_html(context.bot, chat.id, text)
+    except TelegramError:
+        log.warning("could not tell chat %s about the error", chat.id)
