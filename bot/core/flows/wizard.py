@@ -14,10 +14,11 @@ from bot.core.context import Context
 from bot.core.flows import settings
 from bot.core.messages import Button
 from bot.errors import UserError
+from bot.i18n import N_
 
 log = logging.getLogger(__name__)
 NAME = "wiz"
-YES_NO = (("yes", "Yes"), ("no", "No"))
+YES_NO = (("yes", N_("Yes")), ("no", N_("No")))
 
 
 def _w(ctx: Context):
