@@ -133,6 +133,10 @@ def run(store, settings, user_id: int = 1, city: str | None = None, lang: str | 
     console = Console(Dialogue(Services(store, settings)), user_id, stdout, lang=stored_lang or lang or "en",
                       interactive=interactive)
     if interactive:
+        try:  # line editing and history where the platform has it
+            import readline  # noqa: F401
+        except ImportError:
+            pass
         print(gettext(console.lang, "Type a number to press a button, /help for commands, Ctrl-D to leave."), file=stdout)
     first = "/menu" if stored_lang and (city or store.chats.load(user_id, user_id)[0].city) else "/start"
     try:
