@@ -1,0 +1,382 @@
+"""The outbox: messages to other chats (the hotline group, complainants), delivered by a background job.
+
+A message is committed in the same transaction as the change that caused it (`enqueue(session, …)`),
+so a crash between the commit and the send loses nothing: the next `run_once` after a restart sends it.
+`OutboxWorker.run_once()` leases what is due (a conditional UPDATE, so two workers never send the same
+row), sends it through a `Sender`, and records the message id at once. Errors:
+- `RetryAfter(seconds)` (Telegram's 429): that chat waits exactly as long as asked;
+- `Undeliverable(reason)` (blocked, chat deleted): the row fails for good; a staff reply that could not
+  reach its complainant is reported back to the hotline group;
+- anything else is transient: retried with exponential backoff (capped), for as long as it takes.
+Group chats take about 20 messages a minute: the worker counts what it sent in the last 60 seconds, and
+under a burst packs new-ticket announcements into digests so every ticket is announced once, promptly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import random
+import threading
+import uuid
+from collections import defaultdict
+from typing import Callable, Iterable, Protocol
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.core.messages import Button
+from bot.store.models import ComplaintMessage, OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(seconds=60)
+MAX_BACKOFF = 300.0
+MAX_TEXT = 4000
+
+
+class RetryAfter(Exception):
+    def __init__(self, seconds: float):
+        super().__init__(f"retry after {seconds}s")
+        self.seconds = float(seconds)
+
+
+class Undeliverable(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Sender(Protocol):
+    async def send(self, chat_id: int, text: str, buttons: tuple[tuple[Button, ...], ...]) -> int: ...
+
+
+# ---- enqueueing (inside the caller's transaction) ---------------------------------------------------
+
+_listeners: list[Callable[[], None]] = []
+_listeners_lock = threading.Lock()
+
+
+def on_enqueue(callback: Callable[[], None]) -> Callable[[], None]:
+    """Register a wake-up called after a transaction that enqueued something commits; returns an unsubscriber."""
+    with _listeners_lock:
+        _listeners.append(callback)
+
+    def unsubscribe():
+        with _listeners_lock:
+            if callback in _listeners:
+                _listeners.remove(callback)
+
+    return unsubscribe
+
+
+def notify() -> None:
+    """Tell the workers of this process that something was committed to the outbox."""
+    for cb in list(_listeners):
+        try:
+            cb()
+        except Exception:  # a wake-up is a hint; the periodic job still runs
+            log.exception("outbox wake-up failed")
+
+
+def enqueue(
+    session: Session,
+    chat_id: int,
+    kind: str,
+    payload: dict,
+    *,
+    complaint_id: int | None = None,
+    thread_message_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> OutboxMessage:
+    """Add a message to the outbox in `session`'s transaction (sent after it commits)."""
+    payload = dict(payload)
+    payload["text"] = payload["text"][:MAX_TEXT]
+    now = now or utcnow()
+    row = OutboxMessage(
+        chat_id=chat_id, kind=kind, payload=payload, complaint_id=complaint_id, thread_message_id=thread_message_id,
+        status="pending", attempts=0, due_at=now, created_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def to_buttons(rows: Iterable) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(Button(label, data) for label, data in row) for row in rows or () if row)
+
+
+def is_group(chat_id: int) -> bool:
+    return chat_id < 0  # Telegram: groups, supergroups and channels have negative ids
+
+
+# ---- delivery ---------------------------------------------------------------------------------------
+
+
+class OutboxWorker:
+    """Delivers due outbox rows. `clock` is injectable so tests can run minutes of rate limits instantly."""
+
+    def __init__(
+        self,
+        store,
+        sender: Sender,
+        settings=None,
+        *,
+        clock: Callable[[], dt.datetime] = utcnow,
+        group_per_minute: int = 18,  # Telegram allows ~20; the rest is left for direct answers in the group
+        max_digest: int = 25,
+        batch: int = 500,
+        on_undeliverable: Callable[[Session, OutboxMessage, str], None] | None = None,
+    ):
+        self.store = store
+        self.sender = sender
+        self.settings = settings
+        self.clock = clock
+        self.group_per_minute = group_per_minute
+        self.max_digest = max_digest
+        self.batch = batch
+        self.lang = getattr(settings, "default_lang", None) or "en"
+        self.hotline = getattr(settings, "hotline_chat_id", None)
+        self.on_undeliverable = on_undeliverable or _report_failed_reply(self)
+        self._lock = asyncio.Lock()
+        self._chat_wait: dict[int, dt.datetime] = {}  # after a 429 or an error the whole chat waits (keeps order)
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # -- public
+
+    async def run_once(self) -> int:
+        """Send what is due now; returns how many Telegram messages were sent."""
+        async with self._lock:  # the JobQueue and a wake-up may overlap
+            now = self.clock()
+            token = str(uuid.uuid4())
+            rows = await asyncio.to_thread(self._lease, now, token)
+            if not rows:
+                return 0
+            by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
+            for row in rows:
+                by_chat[row.chat_id].append(row)
+            sent = 0
+            leftovers: list[int] = []
+            for chat_id, chat_rows in by_chat.items():
+                sent += await self._deliver_chat(chat_id, chat_rows, now, leftovers)
+            if leftovers:
+                await asyncio.to_thread(self._release, leftovers, token)
+            return sent
+
+    async def run_forever(self, stop: asyncio.Event | None = None, interval: float = 1.0) -> None:
+        """Deliver until `stop` is set: right after each wake-up, and every `interval` seconds."""
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        unsubscribe = on_enqueue(self.wake)
+        try:
+            while not (stop and stop.is_set()):
+                try:
+                    await self.run_once()
+                except Exception:
+                    log.exception("outbox delivery round failed")
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=interval)
+                except asyncio.TimeoutError:
+                    pass
+                self._wake.clear()
+        finally:
+            unsubscribe()
+
+    def wake(self) -> None:
+        """Thread-safe: start a delivery round soon (called after a commit that enqueued something)."""
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    def pending(self) -> int:
+        with self.store.session() as s:
+            return s.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")) or 0
+
+    # -- leasing
+
+    def _lease(self, now: dt.datetime, token: str) -> list[OutboxMessage]:
+        free = or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now)
+        with self.store.session() as s:
+            ids = s.scalars(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.status == "pending", OutboxMessage.due_at <= now, free)
+                .order_by(OutboxMessage.id)
+                .limit(self.batch)
+            ).all()
+            if not ids:
+                return []
+            s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "pending", free)
+                .values(lease_token=token, lease_until=now + LEASE)
+            )
+        with self.store.session() as s:
+            return list(s.scalars(select(OutboxMessage).where(OutboxMessage.lease_token == token).order_by(OutboxMessage.id)))
+
+    def _release(self, ids: list[int], token: str) -> None:
+        with self.store.session() as s:
+            s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), OutboxMessage.lease_token == token)
+                .values(lease_token=None, lease_until=None)
+            )
+
+    def _sent_last_minute(self, chat_id: int, now: dt.datetime) -> int:
+        with self.store.session() as s:
+            return s.scalar(
+                select(func.count()).select_from(OutboxMessage).where(
+                    OutboxMessage.chat_id == chat_id,
+                    OutboxMessage.sent_at > now - dt.timedelta(seconds=60),
+                    OutboxMessage.digest_id.is_(None),
+                    OutboxMessage.status == "sent",
+                )
+            ) or 0
+
+    # -- sending
+
+    async def _deliver_chat(self, chat_id: int, rows: list[OutboxMessage], now: dt.datetime, leftovers: list[int]) -> int:
+        wait = self._chat_wait.get(chat_id)
+        if wait is not None and now < wait:
+            leftovers.extend(r.id for r in rows)
+            return 0
+        self._chat_wait.pop(chat_id, None)
+        if is_group(chat_id):
+            budget = self.group_per_minute - await asyncio.to_thread(self._sent_last_minute, chat_id, now)
+            plan = self._plan_group(rows, budget)
+        else:
+            plan = [[r] for r in rows]
+        planned = {r.id for batch in plan for r in batch}
+        leftovers.extend(r.id for r in rows if r.id not in planned)
+        sent = 0
+        for i, batch in enumerate(plan):
+            outcome = await self._send(chat_id, batch, now)
+            if outcome == "sent":
+                sent += 1
+            elif outcome == "stop":  # 429: the chat waits; the rest of the plan goes back to the queue
+                leftovers.extend(r.id for b in plan[i + 1 :] for r in b)
+                break
+        return sent
+
+    def _plan_group(self, rows: list[OutboxMessage], budget: int) -> list[list[OutboxMessage]]:
+        """Which messages go out now: notices one by one, announcements alone or packed into digests.
+
+        Announcements are sent one a message while they fit comfortably in the minute's budget; under a
+        burst, half the remaining budget is used now with the tickets spread across those messages, so the
+        group's limit holds and the later rounds still have room.
+        """
+        if budget <= 0:
+            return []
+        plan: list[list[OutboxMessage]] = []
+        notices = [r for r in rows if r.kind != "announce"]
+        announces = [r for r in rows if r.kind == "announce"]
+        for r in notices[:budget]:
+            plan.append([r])
+        budget -= len(plan)
+        if budget <= 0 or not announces:
+            return plan
+        if len(announces) <= budget // 2 or (len(announces) == 1):
+            return plan + [[r] for r in announces]
+        messages = max(1, budget // 2)
+        size = min(self.max_digest, -(-len(announces) // messages))
+        for start in range(0, min(len(announces), messages * size), size):
+            plan.append(announces[start : start + size])
+        return plan
+
+    def _compose(self, batch: list[OutboxMessage]) -> tuple[str, tuple]:
+        if len(batch) == 1:
+            p = batch[0].payload
+            return p["text"], to_buttons(p.get("buttons"))
+        from bot.complaint_texts import digest
+
+        lines = [r.payload.get("line") or r.payload["text"][:200] for r in batch]
+        buttons = [r.payload["digest_button"] for r in batch if r.payload.get("digest_button")]
+        text, rows = digest(self.lang, lines, buttons)
+        while len(text) > MAX_TEXT and len(lines) > 1:  # never happens with 25 short lines; kept safe anyway
+            lines.pop()
+            text, rows = digest(self.lang, lines, buttons[: len(lines)])
+        return text, to_buttons(rows)
+
+    async def _send(self, chat_id: int, batch: list[OutboxMessage], now: dt.datetime) -> str:
+        text, buttons = self._compose(batch)
+        ids = [r.id for r in batch]
+        try:
+            message_id = await self.sender.send(chat_id, text, buttons)
+        except RetryAfter as exc:
+            due = self._chat_wait[chat_id] = now + dt.timedelta(seconds=exc.seconds)
+            await asyncio.to_thread(self._retry, ids, due, f"429 retry after {exc.seconds}")
+            return "stop"
+        except Undeliverable as exc:
+            if chat_id == self.hotline:  # the group itself is misconfigured: keep the tickets, try again later
+                await asyncio.to_thread(self._retry, ids, now + dt.timedelta(seconds=MAX_BACKOFF), exc.reason)
+                return "stop"
+            await asyncio.to_thread(self._fail, ids, exc.reason, now)
+            return "failed"
+        except Exception as exc:  # transient: network, 5xx, timeouts
+            log.warning("outbox send to %s failed: %r", chat_id, exc)
+            attempts = max(r.attempts for r in batch) + 1
+            delay = min(MAX_BACKOFF, 2 ** min(attempts, 10)) * random.uniform(0.8, 1.2)
+            due = self._chat_wait[chat_id] = now + dt.timedelta(seconds=delay)
+            await asyncio.to_thread(self._retry, ids, due, repr(exc)[:500])
+            return "stop"
+        await asyncio.to_thread(self._mark_sent, ids, message_id, self.clock())
+        return "sent"
+
+    def _mark_sent(self, ids: list[int], message_id: int | None, when: dt.datetime) -> None:
+        carrier = ids[0]
+        with self.store.session() as s:
+            for row in s.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
+                row.status, row.sent_at, row.message_id = "sent", when, message_id
+                row.digest_id = None if row.id == carrier else carrier
+                row.lease_token = row.lease_until = None
+                if row.thread_message_id:
+                    msg = s.get(ComplaintMessage, row.thread_message_id)
+                    if msg is not None:
+                        msg.delivery = "sent"
+
+    def _retry(self, ids: list[int], due: dt.datetime, error: str) -> None:
+        with self.store.session() as s:
+            s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids))
+                .values(attempts=OutboxMessage.attempts + 1, due_at=due, last_error=error, lease_token=None, lease_until=None)
+            )
+
+    def _fail(self, ids: list[int], reason: str, now: dt.datetime) -> None:
+        with self.store.session() as s:
+            for row in s.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
+                row.status, row.last_error = "failed", reason
+                row.lease_token = row.lease_until = None
+                self.on_undeliverable(s, row, reason)
+        notify()
+
+
+def _report_failed_reply(worker: OutboxWorker):
+    """Default: a complainant message that could not be delivered is marked and reported to the hotline."""
+
+    def report(session: Session, row: OutboxMessage, reason: str) -> None:
+        if not row.thread_message_id:
+            return
+        msg = session.get(ComplaintMessage, row.thread_message_id)
+        if msg is None:
+            return
+        msg.delivery, msg.delivery_error = "failed", reason
+        if msg.author != "staff" or worker.hotline is None:
+            return
+        from bot.complaints import Ticket
+        from bot.complaint_texts import staff_notice
+
+        t = Ticket.of(msg.complaint)
+        payload = staff_notice(
+            worker.lang,
+            "⚠️ The reply on <b>%(ticket)s</b> could not be delivered to the complainant (%(reason)s).",
+            t, with_buttons=False, reason=_escape(reason),
+        )
+        enqueue(session, worker.hotline, "notice", payload, complaint_id=t.id, now=worker.clock())
+
+    return report
+
+
+def _escape(text: str) -> str:
+    from bot.render import escape
+
+    return escape(text)
