@@ -72,17 +72,9 @@ async def overdue_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         from bot.complaints import Complaints
 
-        complaints = Complaints(store, settings)
-        announce = getattr(complaints, "reannounce_overdue", None)
-        if announce is None:
-            log.debug("bot.complaints has no reannounce_overdue yet")
-            return
-        count = await asyncio.to_thread(announce, dt.timedelta(minutes=settings.overdue_minutes))
-        if count:
+        count = await asyncio.to_thread(Complaints(store, settings).reannounce_overdue)
+        if count:  # reannounce_overdue wakes the outbox itself
             log.info("re-announced %s overdue tickets", count)
-            outbox.notify()
-    except ImportError:
-        log.debug("bot.complaints is not in the tree yet")
     except Exception:
         log.exception("overdue ticket round failed")
 
@@ -102,8 +94,10 @@ def schedule_jobs(app: Application, settings) -> None:
     if jq is None:  # pragma: no cover - the job-queue extra is a dependency
         raise RuntimeError("python-telegram-bot[job-queue] is required")
     jq.run_repeating(outbox_job, interval=OUTBOX_INTERVAL, first=0.1, name="outbox")
-    jq.run_repeating(overdue_job, interval=dt.timedelta(minutes=max(1, settings.overdue_minutes)),
-                     first=dt.timedelta(minutes=1), name="overdue")
+    # checked several times per overdue period, so a ticket is re-announced soon after it becomes overdue
+    # (not up to a whole period late); reannounce_overdue itself never repeats a ticket within the period
+    every = dt.timedelta(minutes=min(15.0, max(1.0, settings.overdue_minutes / 4)))
+    jq.run_repeating(overdue_job, interval=every, first=every, name="overdue")
     jq.run_daily(purge_job, time=dt.time(4, 0, tzinfo=dt.timezone.utc), name="purge-updates")
 
 
