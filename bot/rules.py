@@ -1,0 +1,407 @@
+"""Eligibility rules as data: loads rules/*.yaml, compiles conditions and validates everything once.
+
+rules/facts.yaml is the applicant-fact vocabulary (interfaces section 3) with questions and help;
+rules/<city>.yaml holds one city's criteria, blockers, benefits and next steps; rules/national.yaml the
+national A-class tests the cities adopt; rules/points.yaml the national points table. Adding a city
+means adding a file: nothing here knows a city or an article.
+
+Condition syntax (YAML): `{all: [...]}`, `{any: [...]}`, `{not: c}`, `{met: rule_id}` (a rule of the same
+file, `national.<id>`, or `any_criterion`), `true`, a bare fact name (`healthy` = "healthy == true"),
+or a comparison string `"fact OP value"` with OP one of == != < <= > >= in (value read as YAML).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.errors import DataError
+from bot.paths import knowledge_dir, rules_dir
+
+LANGS = ("zh", "en", "ru")
+FACT_TYPES = ("bool", "int", "number", "choice")
+KINDS = ("criterion", "benefit", "blocker", "test")
+OPS = ("==", "!=", "<=", ">=", "<", ">", "in")
+GRANT_KEYS = {"category", "max_permit_years", "relaxed_limits", "age_limit", "services", "processing_days",
+              "residence_processing_days", "housing", "materials_waived", "residence_years", "recognition"}
+LIBRARY = "national"  # the shared file every city may reference as national.<id>
+ANY_CRITERION = "any_criterion"
+
+# Article ids of interfaces section 1; knowledge/documents/*.yaml adds to these when present.
+INTERFACE_ARTICLES = {
+    "hangzhou-onecard": {str(i) for i in range(1, 9)} | {f"5.{i}" for i in range(1, 7)}
+    | {f"6.{i}" for i in range(1, 5)} | {f"7.{i}" for i in range(1, 7)},
+    "zhoushan-recognition": {str(i) for i in range(1, 29)} | {f"3.{i}" for i in range(1, 7)} | {"notice"},
+    "urumqi-facilitation": {str(i) for i in range(1, 21)} | {"preamble", "final"},
+}
+
+_CMP = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*(==|!=|<=|>=|<|>|\bin\b)\s*(.+?)\s*$")
+_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    type: str
+    label: dict
+    question: dict
+    help: dict
+    unit: dict | None = None
+    min: float | None = None
+    max: float | None = None
+    choices: tuple = ()  # ((value, {lang: label}), ...)
+    calculator: bool = False
+    changeable: bool = True  # false: the applicant cannot change it (age) — never suggested as a way in
+
+    def choice_label(self, value, lang: str) -> str:
+        for v, labels in self.choices:
+            if v == value:
+                return labels.get(lang) or labels.get("en") or str(v)
+        return str(value)
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str  # "zhoushan.c9", "national.a1"
+    id: str
+    kind: str
+    doc: str
+    article: str
+    when: Any  # compiled condition (nested tuples)
+    title: dict
+    explain: dict | None = None
+    grants: dict = field(default_factory=dict)
+
+    @property
+    def cite(self) -> dict:
+        return {"doc": self.doc, "article": self.article}
+
+
+@dataclass(frozen=True)
+class Step:
+    when: Any
+    doc: str
+    article: str
+    text: dict
+
+
+@dataclass(frozen=True)
+class City:
+    id: str
+    doc: str
+    name: dict
+    status: dict
+    rules: tuple  # of Rule, in file order
+    steps: tuple  # of Step
+
+    def of_kind(self, kind: str) -> tuple:
+        return tuple(r for r in self.rules if r.kind == kind)
+
+
+@dataclass
+class RuleSet:
+    facts: dict  # name -> Fact, in file order
+    cities: dict  # id -> City
+    rules: dict  # qualified key -> Rule (cities and the national library)
+    points: dict  # the raw points table
+
+    def summary(self) -> str:
+        n = sum(len(c.rules) for c in self.cities.values())
+        return f"{len(self.cities)} cities, {n} rules, {len(self.facts)} facts"
+
+
+# ---------------------------------------------------------------- loading
+
+def _read(path: Path, problems: list[str]) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        problems.append(f"{path.name}: cannot read: {exc}")
+        return {}
+    if not isinstance(data, dict):
+        problems.append(f"{path.name}: expected a mapping at the top")
+        return {}
+    return data
+
+
+def _texts(value, where: str, problems: list[str], required=LANGS) -> dict:
+    if not isinstance(value, dict):
+        problems.append(f"{where}: expected texts in {', '.join(required)}")
+        return {}
+    for lang in required:
+        if not isinstance(value.get(lang), str) or not value[lang].strip():
+            problems.append(f"{where}: missing {lang} text")
+    return {k: str(v) for k, v in value.items()}
+
+
+def _load_facts(path: Path, problems: list[str]) -> dict:
+    data = _read(path, problems).get("facts")
+    if not isinstance(data, dict):
+        problems.append(f"{path.name}: no `facts` mapping")
+        return {}
+    facts = {}
+    for name, spec in data.items():
+        where = f"{path.name}: fact {name}"
+        if not isinstance(spec, dict):
+            problems.append(f"{where}: expected a mapping")
+            continue
+        ftype = spec.get("type")
+        if ftype not in FACT_TYPES:
+            problems.append(f"{where}: type: {ftype!r} is not one of {', '.join(FACT_TYPES)}")
+            continue
+        choices = []
+        if ftype == "choice":
+            for i, c in enumerate(spec.get("choices") or []):
+                if not isinstance(c, dict) or "value" not in c:
+                    problems.append(f"{where}: choices[{i}]: needs a value")
+                    continue
+                choices.append((c["value"], _texts({k: v for k, v in c.items() if k != "value"},
+                                                   f"{where}: choices[{i}]", problems)))
+            if not choices:
+                problems.append(f"{where}: choices: a choice fact needs choices")
+        lo, hi = spec.get("min"), spec.get("max")
+        if ftype in ("int", "number"):
+            if not isinstance(lo, (int, float)) or not isinstance(hi, (int, float)) or lo > hi:
+                problems.append(f"{where}: min/max: numbers need bounds with min <= max")
+            _texts(spec.get("unit"), f"{where}: unit", problems)
+        facts[name] = Fact(
+            name=name, type=ftype, label=_texts(spec.get("label"), f"{where}: label", problems),
+            question=_texts(spec.get("question"), f"{where}: question", problems),
+            help=_texts(spec.get("help"), f"{where}: help", problems),
+            unit=spec.get("unit"), min=lo, max=hi, choices=tuple(choices),
+            calculator=bool(spec.get("calculator")), changeable=spec.get("changeable", True) is not False)
+    return facts
+
+
+def _value_ok(fact: Fact, value) -> bool:
+    if fact.type == "bool":
+        return isinstance(value, bool)
+    if fact.type in ("int", "number"):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return value in [v for v, _ in fact.choices]
+
+
+def compile_condition(raw, facts: dict, where: str, problems: list[str], scope: str, local_ids: set) -> Any:
+    """YAML condition -> nested tuples; every defect is appended to `problems` naming `where`."""
+    if raw is True or raw is False:
+        return ("const", raw)
+    if isinstance(raw, str):
+        if _NAME.match(raw.strip()):
+            raw = f"{raw.strip()} == true"
+        m = _CMP.match(raw)
+        if not m:
+            problems.append(f"{where}: cannot read condition {raw!r} (bad operator? use {' '.join(OPS)})")
+            return ("const", False)
+        name, op, text = m.group(1), m.group(2), m.group(3)
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError:
+            problems.append(f"{where}: bad value {text!r} in {raw!r}")
+            return ("const", False)
+        fact = facts.get(name)
+        if fact is None:
+            problems.append(f"{where}: unknown fact {name!r}")
+            return ("const", False)
+        values = value if op == "in" else [value]
+        if op == "in" and not isinstance(value, list):
+            problems.append(f"{where}: `in` needs a list in {raw!r}")
+            return ("const", False)
+        if op in ("<", "<=", ">", ">=") and fact.type not in ("int", "number"):
+            problems.append(f"{where}: operator {op} on {fact.type} fact {name!r}")
+        for v in values:
+            if not _value_ok(fact, v):
+                problems.append(f"{where}: value {v!r} has the wrong type for {fact.type} fact {name!r}")
+        return ("cmp", name, op, tuple(value) if op == "in" else value)
+    if isinstance(raw, dict) and len(raw) == 1:
+        (key, arg), = raw.items()
+        if key in ("all", "any"):
+            if not isinstance(arg, list) or not arg:
+                problems.append(f"{where}: `{key}` needs a non-empty list")
+                return ("const", False)
+            return (key, tuple(compile_condition(c, facts, where, problems, scope, local_ids) for c in arg))
+        if key == "not":
+            return ("not", compile_condition(arg, facts, where, problems, scope, local_ids))
+        if key == "met":
+            ref = str(arg)
+            if ref == ANY_CRITERION:
+                return ("anycrit",)
+            target = ref if "." in ref else f"{scope}.{ref}"
+            if target.split(".")[0] not in (scope, LIBRARY) or (target.split(".")[0] == scope and ref not in local_ids):
+                problems.append(f"{where}: reference to unknown rule {ref!r}")
+                return ("const", False)
+            return ("met", target)
+        problems.append(f"{where}: unknown condition key {key!r} (use all, any, not, met)")
+        return ("const", False)
+    problems.append(f"{where}: cannot read condition {raw!r}")
+    return ("const", False)
+
+
+def _known_articles() -> dict:
+    known = {doc: set(ids) for doc, ids in INTERFACE_ARTICLES.items()}
+    folder = knowledge_dir() / "documents"
+    for path in sorted(folder.glob("*.yaml")) if folder.exists() else []:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue  # the knowledge checker reports its own files
+        if isinstance(data, dict) and data.get("id"):
+            known.setdefault(str(data["id"]), set()).update(
+                str(e.get("article")) for e in data.get("entries") or [] if isinstance(e, dict))
+    return known
+
+
+def _load_file(path: Path, facts: dict, known: dict, problems: list[str], library: dict | None):
+    data = _read(path, problems)
+    scope = path.stem
+    doc = data.get("doc")
+    if doc not in known:
+        problems.append(f"{path.name}: doc: unknown document {doc!r}")
+    raw_rules = data.get("rules") or []
+    local_ids = {r.get("id") for r in raw_rules if isinstance(r, dict)}
+    rules = []
+    for i, r in enumerate(raw_rules):
+        rid = r.get("id") if isinstance(r, dict) else None
+        where = f"{path.name}: rule {rid or '#' + str(i)}"
+        if not rid or not _NAME.match(str(rid)):
+            problems.append(f"{where}: id: missing or not a plain name")
+            continue
+        kind = r.get("kind")
+        if kind not in KINDS or (library is None) == (kind == "test"):
+            problems.append(f"{where}: kind: {kind!r} (use criterion, benefit or blocker; test in {LIBRARY}.yaml)")
+        article = str(r.get("cite", ""))
+        if doc in known and article not in known[doc]:
+            problems.append(f"{where}: cite: unknown article {article!r} of {doc}")
+        grants = r.get("grants") or {}
+        for key in set(grants) - GRANT_KEYS:
+            problems.append(f"{where}: grants: unknown key {key!r}")
+        if "max_permit_years" in grants and not isinstance(grants["max_permit_years"], int):
+            problems.append(f"{where}: grants: max_permit_years must be a whole number")
+        explain = r.get("explain")
+        rules.append(Rule(
+            key=f"{scope}.{rid}", id=rid, kind=kind, doc=doc, article=article,
+            when=compile_condition(r.get("when"), facts, f"{where}: when", problems, scope, local_ids),
+            title=_texts(r.get("title"), f"{where}: title", problems),
+            explain=_texts(explain, f"{where}: explain", problems) if explain is not None else None,
+            grants=dict(grants)))
+    return data, doc, scope, rules, local_ids
+
+
+def _check_refs(rules: dict, problems: list[str]) -> None:
+    for rule in rules.values():
+        for ref in _refs(rule.when):
+            if ref not in rules:
+                problems.append(f"{rule.key.split('.')[0]}.yaml: rule {rule.id}: reference to unknown rule {ref!r}")
+
+
+def _refs(cond):
+    if cond[0] == "met":
+        yield cond[1]
+    elif cond[0] in ("all", "any"):
+        for c in cond[1]:
+            yield from _refs(c)
+    elif cond[0] == "not":
+        yield from _refs(cond[1])
+
+
+def facts_of(cond) -> set:
+    if cond[0] == "cmp":
+        return {cond[1]}
+    if cond[0] in ("all", "any"):
+        return set().union(*(facts_of(c) for c in cond[1]))
+    if cond[0] == "not":
+        return facts_of(cond[1])
+    return set()
+
+
+def _build(problems: list[str]) -> RuleSet:
+    folder = rules_dir()
+    if not (folder / "facts.yaml").exists():
+        raise DataError([f"{folder}: no facts.yaml"])
+    facts = _load_facts(folder / "facts.yaml", problems)
+    known = _known_articles()
+    all_rules: dict = {}
+    if (folder / f"{LIBRARY}.yaml").exists():
+        _, _, _, lib, _ = _load_file(folder / f"{LIBRARY}.yaml", facts, known, problems, library={})
+        all_rules.update((r.key, r) for r in lib)
+    cities = {}
+    for path in sorted(folder.glob("*.yaml")):
+        if path.stem in ("facts", "points", LIBRARY):
+            continue
+        data, doc, scope, rules, local_ids = _load_file(path, facts, known, problems, library=None)
+        if data.get("city") != scope:
+            problems.append(f"{path.name}: city: must be {scope!r} (the file name)")
+        steps = []
+        for i, s in enumerate(data.get("steps") or []):
+            where = f"{path.name}: steps[{i}]"
+            article = str(s.get("cite", ""))
+            if doc in known and article not in known[doc]:
+                problems.append(f"{where}: cite: unknown article {article!r} of {doc}")
+            steps.append(Step(compile_condition(s.get("when", True), facts, f"{where}: when", problems, scope, local_ids),
+                              doc, article, _texts(s.get("text"), f"{where}: text", problems)))
+        status = data.get("status") or {}
+        if status.get("kind") not in ("draft", "in_force", "expires"):
+            problems.append(f"{path.name}: status: kind must be draft, in_force or expires")
+        cities[scope] = City(scope, doc, _texts(data.get("name"), f"{path.name}: name", problems),
+                             status, tuple(rules), tuple(steps))
+        all_rules.update((r.key, r) for r in rules)
+    if not cities:
+        problems.append(f"{folder}: no city rules files")
+    _check_refs(all_rules, problems)
+    points = _read(folder / "points.yaml", problems) if (folder / "points.yaml").exists() else {}
+    for i, f in enumerate(points.get("factors") or []):
+        if f.get("fact") not in facts:
+            problems.append(f"points.yaml: factors[{i}] {f.get('id')}: unknown fact {f.get('fact')!r}")
+    return RuleSet(facts, cities, all_rules, points)
+
+
+def _check_templates(rs: RuleSet, problems: list[str]) -> None:
+    """Render every explanation with a sample profile, so a broken template fails `kb check`, not a user."""
+    from bot.render import render_string
+
+    sample = {}
+    for f in rs.facts.values():
+        if f.type == "bool":
+            sample[f.name] = True
+        elif f.type == "choice":
+            sample[f.name] = f.choices[0][0] if f.choices else None
+        else:
+            sample[f.name] = f.min if f.min and f.min > 0 else (1 if f.type == "int" else 1.0)
+    for rule in rs.rules.values():
+        for lang, source in (rule.explain or {}).items():
+            try:
+                render_string(source, lang, **sample)
+            except Exception as exc:  # any Jinja failure is a data defect
+                problems.append(f"{rule.key.split('.')[0]}.yaml: rule {rule.id}: explain.{lang}: template fails: {exc}")
+
+
+def check() -> list[str]:
+    """Every defect in rules/, each naming file, rule and field; [] when all is well."""
+    problems: list[str] = []
+    try:
+        rs = _build(problems)
+    except DataError as exc:
+        return list(exc.problems)
+    if not problems:
+        _check_templates(rs, problems)
+    return problems
+
+
+@lru_cache(maxsize=8)
+def _load(folder: str) -> RuleSet:
+    problems: list[str] = []
+    rs = _build(problems)
+    if not problems:
+        _check_templates(rs, problems)
+    if problems:
+        raise DataError(problems)
+    return rs
+
+
+def load_rules() -> RuleSet:
+    """The validated rules (cached per rules folder); raises DataError naming every defect."""
+    return _load(str(rules_dir()))
