@@ -143,6 +143,8 @@ def answer_question(q: str, city: str | None = None, lang: str | None = None,
         sugg = [h.entry for h in result.suggestions]
         html = render(
             "not_answered.html", lang, city_name=city_name,
+            other_place=result.other_place,
+            gap=_text(result.gap.text, lang) if result.gap is not None else None,
             elsewhere=citation(result.elsewhere.entry, lang, kb) if result.elsewhere else None,
             background=citation(background, lang, kb) if background is not None else None,
             suggestions=[f"{citation(e, lang, kb)}: {_text(e.heading, lang)}" for e in sugg],

@@ -39,7 +39,7 @@ CLEANUPS = (
 )
 MAX_LEN = {"short_title": (20, 40), "heading": (30, 60)}
 DOC_FIELDS = ("id", "city", "kind", "source_file", "title", "short_title", "issuer", "number", "issued",
-              "effective", "valid_until", "draft", "trial", "status_note", "entries")
+              "effective", "valid_until", "draft", "trial", "status_note", "not_covered", "entries")
 ENTRY_FIELDS = ("article", "parent", "label", "heading", "text", "answer", "topics", "questions", "keywords")
 
 
@@ -133,6 +133,49 @@ def _check_entry(fname: str, raw, ids: set[str], topic_ids: set[str], problems: 
     return art
 
 
+def _check_not_covered(fname: str, value, problems: list[str]) -> None:
+    """not_covered: [{topics: [terms...], zh: ..., en: ...}] -- what the document does not say."""
+    if value is None:
+        return
+    if not isinstance(value, list):
+        problems.append(f"{fname}: field not_covered: must be a list of {{topics, zh, en}}")
+        return
+    for i, gap in enumerate(value, 1):
+        where = f"{fname}: not_covered #{i}"
+        if not isinstance(gap, dict):
+            problems.append(f"{where}: must be a mapping with topics, zh and en")
+            continue
+        topics = gap.get("topics")
+        if not isinstance(topics, list) or not topics or not all(isinstance(t, str) and t.strip() for t in topics):
+            problems.append(f"{where}: field topics: must be a non-empty list of terms")
+        _lang_field(where, "text", {k: v for k, v in gap.items() if k != "topics"}, problems)
+
+
+def _places_problems(root: Path) -> list[str]:
+    path = root / "places.yaml"
+    if not path.exists():
+        return []
+    try:
+        import yaml
+
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except Exception as exc:
+        return [f"{_rel(path)}: not valid YAML: {str(exc).splitlines()[0]}"]
+    problems = []
+    if not isinstance(raw, dict):
+        return [f"{_rel(path)}: must be a mapping with home, places, origin_cues and policy_words"]
+    home = raw.get("home")
+    if not isinstance(home, dict) or set(home) != set(CITIES):
+        problems.append(f"{_rel(path)}: field home: must list the names of each of {', '.join(CITIES)}")
+    for i, group in enumerate(raw.get("places") or (), 1):
+        if not isinstance(group, list) or not group or not all(isinstance(x, str) and x.strip() for x in group):
+            problems.append(f"{_rel(path)}: places #{i}: must be a list of names")
+    for name in ("origin_cues", "policy_words"):
+        if not isinstance(raw.get(name), list):
+            problems.append(f"{_rel(path)}: field {name}: must be a list of terms")
+    return problems
+
+
 def _check_document(path: Path, raw, topic_ids: set[str], problems: list[str]) -> str | None:
     fname = _rel(path)
     if not isinstance(raw, dict):
@@ -166,6 +209,7 @@ def _check_document(path: Path, raw, topic_ids: set[str], problems: list[str]) -
     if _date_ok(raw.get("effective")) and _date_ok(raw.get("valid_until")) and raw.get("effective") and raw.get("valid_until"):
         if str(raw["valid_until"]) < str(raw["effective"]):
             problems.append(f"{fname}: field valid_until: before effective")
+    _check_not_covered(fname, raw.get("not_covered"), problems)
     for name in ("draft", "trial"):
         if not isinstance(raw.get(name, False), bool):
             problems.append(f"{fname}: field {name}: must be true or false")
@@ -341,6 +385,7 @@ def full_check(root: Path) -> list[str]:
     docs, topics, synonyms, problems = read_raw(root)
     problems += structural_problems(docs, topics, synonyms)
     problems += content_problems(docs, paths.sources_dir())
+    problems += _places_problems(root)
     if not problems:
         problems += render_problems(build(docs, topics, synonyms))
     return problems

@@ -1,4 +1,4 @@
-"""The knowledge base: knowledge/documents/*.yaml, topics.yaml and synonyms.yaml as typed, frozen objects.
+"""The knowledge base: knowledge/documents/*.yaml, topics.yaml, synonyms.yaml and places.yaml as typed, frozen objects.
 
 `load_knowledge()` reads and validates the files once per process (cached) and raises DataError on a
 broken knowledge base; `check()` runs the full validation of kb_check.py (schema, languages, article ids
@@ -72,6 +72,11 @@ class Document:
     status_note: dict
     entries: tuple[Entry, ...]
     path: Path
+    not_covered: tuple["NotCovered", ...] = ()
+
+    def gap(self, text: str) -> "NotCovered | None":
+        """The declared gap of this document that the question asks about, if any."""
+        return next((g for g in self.not_covered if g.matches(text)), None)
 
     def status(self, today: _dt.date | None = None) -> str:
         """draft / not_yet_in_force / lapsed / in_force, computed against `today`."""
@@ -86,6 +91,28 @@ class Document:
 
 
 @dataclass(frozen=True, eq=False)
+class NotCovered:
+    """Something a document does not say (no interpreting authority, no hotline number): kept out of
+    the searchable fields, so it never makes an entry look like an answer, and shown when a question asks it."""
+
+    topics: tuple[str, ...]  # terms that name the topic: Chinese as substrings, English as word starts
+    text: dict  # lang -> the sentence to show
+
+    def matches(self, text: str) -> bool:
+        import re
+
+        from bot.textnorm import HAN, normalize
+
+        pattern = self.__dict__.get("_pattern")
+        if pattern is None:
+            parts = [re.escape(t) if HAN.search(t) else rf"(?<![a-z]){re.escape(t)}"
+                     for t in sorted({normalize(x) for x in self.topics}, key=len, reverse=True) if t]
+            pattern = re.compile("|".join(parts)) if parts else re.compile(r"(?!)")
+            object.__setattr__(self, "_pattern", pattern)
+        return bool(pattern.search(normalize(text)))
+
+
+@dataclass(frozen=True, eq=False)
 class Topic:
     id: str
     labels: dict  # lang -> label
@@ -97,6 +124,7 @@ class KnowledgeBase:
     topics: dict  # topic id -> Topic
     synonyms: tuple[tuple[str, ...], ...]
     entries: tuple[Entry, ...] = field(default=())
+    places: object = None  # bot.places.Places, from places.yaml
 
     def entry(self, doc_id: str, article: str) -> Entry | None:
         return self._by_key.get((doc_id, str(article)))
@@ -172,6 +200,8 @@ def _document(raw: dict, path: Path) -> Document:
         status_note=_lang_map(raw.get("status_note")),
         entries=tuple(_entry(doc_id, e) for e in raw.get("entries") or ()),
         path=path,
+        not_covered=tuple(NotCovered(tuple(str(t) for t in g.get("topics") or ()), _lang_map(g))
+                          for g in raw.get("not_covered") or () if isinstance(g, dict)),
     )
 
 
@@ -204,7 +234,15 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-def build(docs_raw: dict, topics_raw, synonyms_raw) -> KnowledgeBase:
+def read_places(root: Path | None = None):
+    """places.yaml as bot.places.Places (empty when the file is absent)."""
+    from bot.places import Places
+
+    path = (root or paths.knowledge_dir()) / "places.yaml"
+    return Places.from_raw(_yaml_load(path) if path.exists() else None)
+
+
+def build(docs_raw: dict, topics_raw, synonyms_raw, places=None) -> KnowledgeBase:
     topics = {}
     for t in (topics_raw or {}).get("topics") or ():
         topics[str(t["id"])] = Topic(str(t["id"]), {k: str(v) for k, v in t.items() if k != "id"})
@@ -214,7 +252,7 @@ def build(docs_raw: dict, topics_raw, synonyms_raw) -> KnowledgeBase:
         documents[doc.id] = doc
     groups = tuple(tuple(str(x) for x in g) for g in (synonyms_raw or {}).get("groups") or ())
     entries = tuple(e for d in documents.values() for e in d.entries)
-    return KnowledgeBase(documents=documents, topics=topics, synonyms=groups, entries=entries)
+    return KnowledgeBase(documents=documents, topics=topics, synonyms=groups, entries=entries, places=places)
 
 
 @lru_cache(maxsize=4)
@@ -225,7 +263,11 @@ def _load(root: str) -> KnowledgeBase:
     problems += blocking(structural_problems(docs, topics, synonyms))
     if problems:
         raise DataError(problems)
-    return build(docs, topics, synonyms)
+    try:
+        places = read_places(Path(root))
+    except Exception as exc:  # a broken places file must name itself, like the other knowledge files
+        raise DataError([f"knowledge/places.yaml: {str(exc).splitlines()[0]}"]) from exc
+    return build(docs, topics, synonyms, places)
 
 
 def load_knowledge() -> KnowledgeBase:

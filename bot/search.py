@@ -57,6 +57,8 @@ class Result:
     elsewhere: Hit | None = None  # another city's entry that covers the question better
     background: Hit | None = None  # a national background entry worth mentioning
     suggestions: list[Hit] = field(default_factory=list)
+    other_place: str | None = None  # the question is about this place, which no document covers
+    gap: object = None  # knowledge.NotCovered: the city's document says it does not cover this
 
 
 def _field_texts(e: Entry) -> dict[str, list[str]]:
@@ -188,6 +190,11 @@ class Searcher:
 
     def search(self, text: str, city: str | None = None, lang: str | None = None) -> Result:
         lang = lang or detect_lang(text)
+        places = self.kb.places
+        place = places.other_place(text, city, lang) if places is not None else None
+        if place:
+            return Result(lang, city, [], None, 0.0, False, other_place=place)
+        gap = next((g for d in self.kb.city_documents(city) if (g := d.gap(text))), None) if city else None
         scored = self.index.score(text)
         idx = self.index
         if city:
@@ -211,9 +218,11 @@ class Searcher:
         bg = None
         if background and background[0].score > top.score:
             bg = background[0]
+        if gap is not None:
+            confidence = min(confidence, 0.3)
         answered = confidence >= THRESHOLD
         suggestions = [h for h in hits[:4] if h is not top][:3] if not answered else []
-        return Result(lang, city, hits, top, round(confidence, 3), answered, elsewhere, bg, suggestions)
+        return Result(lang, city, hits, top, round(confidence, 3), answered, elsewhere, bg, suggestions, gap=gap)
 
     @staticmethod
     def _precise(hits: list[Hit]) -> Hit:

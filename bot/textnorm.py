@@ -41,12 +41,26 @@ def _zhconv():
 
 _CONTROL = {cat for cat in ("Cc", "Cf", "Co", "Cs")}
 
+# Written Cantonese → Standard Chinese, applied before Traditional → Simplified (so 係 becomes 是 and not 系).
+# Longer phrases first; only forms that are not also ordinary Mandarin words are listed.
+CANTONESE = {
+    "得唔得": "可以吗", "可唔可以": "可不可以", "使唔使": "需不需要", "要唔要": "要不要", "係唔係": "是不是",
+    "系唔系": "是不是", "有冇": "有没有", "點樣": "怎么", "点样": "怎么", "點解": "为什么", "点解": "为什么",
+    "幾多": "多少", "几多": "多少", "幾耐": "多久", "几耐": "多久", "邊個": "谁", "边个": "谁", "邊度": "哪里",
+    "边度": "哪里", "乜嘢": "什么", "乜野": "什么", "咩嘢": "什么", "個仔": "儿子", "个仔": "儿子", "個女": "女儿",
+    "个女": "女儿", "細路仔": "孩子", "细路仔": "孩子", "細路": "孩子", "细路": "孩子", "老細": "老板", "老细": "老板",
+    "屋企": "家", "返工": "上班", "佢哋": "他们", "我哋": "我们", "你哋": "你们", "喺": "在", "唔": "不", "嘅": "的",
+    "係": "是", "冇": "没有", "佢": "他", "咗": "了", "啲": "些", "嚟": "来", "睇": "看", "畀": "给", "搵": "找",
+}
+_CANTONESE = re.compile("|".join(sorted(map(re.escape, CANTONESE), key=len, reverse=True)))
+
 
 def normalize(text: str) -> str:
-    """NFKC, control characters → spaces, Traditional → Simplified, lower case, spaces collapsed."""
+    """NFKC, control characters → spaces, Cantonese → Standard written Chinese, Traditional → Simplified, lower case, spaces collapsed."""
     text = unicodedata.normalize("NFKC", text or "")
     text = "".join(" " if unicodedata.category(ch) in _CONTROL else ch for ch in text)
     if HAN.search(text):
+        text = _CANTONESE.sub(lambda m: CANTONESE[m.group()], text)
         text = _zhconv().convert(text, "zh-hans")
     return " ".join(text.lower().split())
 

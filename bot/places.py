@@ -1,0 +1,63 @@
+"""Which place a question is about, from knowledge/places.yaml (Chinese cities, provinces and regions).
+
+A question is about another place when it names one of `places` together with a policy word, and names
+none of the chosen city's `home` names and no origin cue. "上海的外籍人才认定标准是什么" (city Zhoushan) is
+about Shanghai; "already have an A permit from shanghai, moving to zhoushan" names Zhoushan and an origin
+cue, so Shanghai is only where the permit came from, and the question stays with Zhoushan.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.textnorm import HAN, normalize
+
+
+def _pattern(terms) -> re.Pattern | None:
+    """One regex for a list of terms: Chinese as substrings, Latin words as whole words."""
+    parts = []
+    for t in sorted({normalize(str(t)) for t in terms if str(t).strip()}, key=len, reverse=True):
+        parts.append(re.escape(t) if HAN.search(t) else rf"(?<![a-z]){re.escape(t)}(?![a-z])")
+    return re.compile("|".join(parts)) if parts else None
+
+
+@dataclass(frozen=True, eq=False)
+class Places:
+    home: dict = field(default_factory=dict)  # city -> compiled pattern of its home names
+    names: dict = field(default_factory=dict)  # normalised name -> (zh, en) display names
+    place: re.Pattern | None = None
+    origin: re.Pattern | None = None
+    policy: re.Pattern | None = None
+
+    @classmethod
+    def from_raw(cls, raw) -> "Places":
+        raw = raw or {}
+        names = {}
+        for group in raw.get("places") or ():
+            group = [str(x) for x in group]
+            zh = next((g for g in group if HAN.search(g)), group[0])
+            en = next((g for g in group if not HAN.search(g)), group[0])
+            for g in group:
+                names[normalize(g)] = (zh, en.title())
+        home = {str(c): _pattern(ts) for c, ts in (raw.get("home") or {}).items()}
+        return cls(home=home, names=names, place=_pattern(names), origin=_pattern(raw.get("origin_cues") or ()),
+                   policy=_pattern(raw.get("policy_words") or ()))
+
+    def other_place(self, text: str, city: str | None, lang: str = "en") -> str | None:
+        """The display name of the other place the question is about, or None."""
+        if self.place is None:
+            return None
+        norm = normalize(text)
+        m = self.place.search(norm)
+        if not m:
+            return None
+        homes = [self.home.get(city)] if city else list(self.home.values())
+        if any(p is not None and p.search(norm) for p in homes):
+            return None
+        if self.origin is not None and self.origin.search(norm):
+            return None
+        if self.policy is not None and not self.policy.search(norm):
+            return None
+        zh, en = self.names.get(m.group(), (m.group(), m.group()))
+        return zh if lang == "zh" else en

@@ -1,0 +1,51 @@
+"""Scope of answers: other places, declared gaps of a document, Cantonese -- on questions written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering import answer_question
+from bot.textnorm import normalize
+
+
+def cited(q, city, lang=None):
+    a = answer_question(q, city=city, lang=lang)
+    return a.sources[0]["article"] if a.answered else None
+
+
+@pytest.mark.parametrize("q,city", [
+    ("what are the talent card rules in shenzhen", "hangzhou"),
+    ("广州对外籍人才有什么认定标准", "zhoushan"),
+    ("北京的外国人永久居留政策", "urumqi"),
+    ("is the work permit policy in chengdu the same", "urumqi"),
+])
+def test_a_question_about_another_place_says_what_is_covered(q, city):
+    a = answer_question(q, city=city, lang="en")
+    assert not a.answered and a.sources == []
+    assert "Hangzhou, Zhoushan and Urumqi" in a.answer
+
+
+@pytest.mark.parametrize("q,city", [
+    ("my A-class permit was issued in jiangsu, now I'm changing to a zhoushan company, what do I skip", "zhoushan"),
+    ("i got my A permit in korla, switching to an urumqi employer without leaving the country", "urumqi"),
+    ("从宁波调来舟山工作的外籍工程师，工作许可可以给几年", "zhoushan"),
+])
+def test_a_place_a_permit_came_from_does_not_take_the_question_away(q, city):
+    assert cited(q, city) is not None
+
+
+@pytest.mark.parametrize("q,city,says", [
+    ("which office interprets these measures if we disagree", "urumqi", "interpreting"),
+    ("乌鲁木齐这个措施由谁解释", "urumqi", "解释"),
+    ("is there a hotline to complain about the permit office", "urumqi", "hotline"),
+])
+def test_what_a_document_does_not_say_is_not_answered_from_a_neighbour(q, city, says):
+    a = answer_question(q, city=city, lang="zh" if says == "解释" else "en")
+    assert not a.answered
+    assert says in a.answer
+
+
+def test_cantonese_is_read_as_standard_chinese():
+    assert normalize("佢喺度做嘢，有冇得唔得") == "他在度做嘢,有没有可以吗"
+    assert cited("佢係外國人，喺杭州點樣申請信用卡", "hangzhou") == "5.4"
+    assert cited("細路仔喺杭州讀幼稚園得唔得", "hangzhou") in ("5.2", "5")
