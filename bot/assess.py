@@ -113,7 +113,14 @@ def evaluate(city: City, facts: dict, rs: RuleSet, fixed=frozenset()) -> dict:
 
 
 def open_facts(city: City, out: dict, rs: RuleSet) -> list[str]:
-    """Facts whose answer could still change recognized, criteria or benefits, best question first.
+    """Facts whose answer could still change recognized, criteria or benefits, best question first."""
+    score = fact_scores(city, out)
+    order = {name: i for i, name in enumerate(rs.facts)}
+    return sorted(score, key=lambda f: (-score[f], order[f]))
+
+
+def fact_scores(city: City, out: dict) -> dict[str, float]:
+    """How much each open fact can still change the result.
 
     A rule matters while it is not yet met and can still become met; its open facts share its weight,
     so a fact that alone settles a criterion outranks one of four conditions of another.
@@ -134,8 +141,7 @@ def open_facts(city: City, out: dict, rs: RuleSet) -> list[str]:
         facts = ev.push(r.when, True)
         for f in facts:
             score[f] = score.get(f, 0.0) + KIND_WEIGHT[r.kind] / len(facts)
-    order = {name: i for i, name in enumerate(rs.facts)}
-    return sorted(score, key=lambda f: (-score[f], order[f]))
+    return score
 
 
 def document_status(city: City, today: _dt.date) -> dict:

@@ -66,6 +66,17 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class Group:
+    """A screening question over several yes/no facts (see the groups section of facts.yaml)."""
+
+    id: str
+    mode: str  # "any": no = all no; "all": yes = all yes
+    members: tuple
+    question: dict
+    help: dict
+
+
+@dataclass(frozen=True)
 class Rule:
     key: str  # "zhoushan.c9", "national.a1"
     id: str
@@ -109,6 +120,7 @@ class RuleSet:
     cities: dict  # id -> City
     rules: dict  # qualified key -> Rule (cities and the national library)
     points: dict  # the raw points table
+    groups: dict = field(default_factory=dict)  # id -> Group
 
     def summary(self) -> str:
         n = sum(len(c.rules) for c in self.cities.values())
@@ -137,6 +149,23 @@ def _texts(value, where: str, problems: list[str], required=LANGS) -> dict:
         if not isinstance(value.get(lang), str) or not value[lang].strip():
             problems.append(f"{where}: missing {lang} text")
     return {k: str(v) for k, v in value.items()}
+
+
+def _load_groups(path: Path, facts: dict, problems: list[str]) -> dict:
+    groups = {}
+    for gid, spec in (_read(path, []).get("groups") or {}).items():
+        where = f"{path.name}: group {gid}"
+        if gid in facts:
+            problems.append(f"{where}: the id is also a fact name")
+        if spec.get("mode") not in ("any", "all"):
+            problems.append(f"{where}: mode must be any or all")
+        members = tuple(spec.get("members") or ())
+        for m in members:
+            if m not in facts or facts[m].type != "bool":
+                problems.append(f"{where}: members: {m!r} is not a yes/no fact")
+        groups[gid] = Group(gid, spec.get("mode"), members, _texts(spec.get("question"), f"{where}: question", problems),
+                            _texts(spec.get("help"), f"{where}: help", problems))
+    return groups
 
 
 def _load_facts(path: Path, problems: list[str]) -> dict:
@@ -356,7 +385,8 @@ def _build(problems: list[str]) -> RuleSet:
     for i, f in enumerate(points.get("factors") or []):
         if f.get("fact") not in facts:
             problems.append(f"points.yaml: factors[{i}] {f.get('id')}: unknown fact {f.get('fact')!r}")
-    return RuleSet(facts, cities, all_rules, points)
+    groups = _load_groups(folder / "facts.yaml", facts, problems)
+    return RuleSet(facts, cities, all_rules, points, groups)
 
 
 def _check_templates(rs: RuleSet, problems: list[str]) -> None:

@@ -1,0 +1,357 @@
+"""The eligibility wizard, channel-free: which question next, reading answers, back / change / restart.
+
+The Telegram flow and the terminal chat call these functions; the state is a plain JSON dict (kept in
+the chat state in the database), and every function returns a new state, leaving the old one as it was
+(so an invalid answer, which raises UserError, changes nothing).
+
+    state = wizard_start("zhoushan", "en")
+    step = wizard_step(state)            # Question (step.fact is set) or Result (step.fact is None)
+    state = wizard_answer(state, "35")   # or wizard_dont_know / wizard_back / wizard_change / wizard_restart
+
+The next question is the open fact (or screening group of yes/no facts, rules/facts.yaml `groups`) that
+can change the result most; a question that can no longer matter is never asked. When the next question
+is `points`, the choice "calc" runs the points calculator's own questions, shows its breakdown, sets
+`points` and goes on.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from bot import i18n
+from bot.answers import DONT_KNOW, parse
+from bot.assess import Assessment, assess, city_rules, evaluate, fact_scores
+from bot.errors import UserError
+from bot.points import breakdown_text, calculate, calculator_facts
+from bot.rules import Fact, Group, load_rules
+
+CALC = "calc"
+SEVERAL, NONE = "several", "none"
+VERSION = 1
+
+
+@dataclass
+class Question:
+    fact: str  # the fact (or screening group) this question sets
+    text: str
+    help: str
+    type: str  # bool / int / number / choice
+    choices: list = field(default_factory=list)  # [(value, label)]
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+    allow_dont_know: bool = True
+    can_go_back: bool = False
+    progress: dict = field(default_factory=dict)  # {"n": this question's number, "total": best estimate}
+    asked: int = 0  # questions answered so far
+    note: str | None = None  # e.g. the points breakdown just computed
+    kind: str = "fact"  # fact / group / calculator
+    members: list = field(default_factory=list)  # for a group: the facts it covers
+
+
+@dataclass
+class Result:
+    assessment: Assessment
+    summary: str
+    asked: int = 0
+    note: str | None = None
+    can_go_back: bool = True
+    fact: None = None  # adapters tell a Result from a Question by fact being None
+
+
+# ---------------------------------------------------------------- state
+
+def wizard_start(city: str, lang: str) -> dict:
+    city_rules(city)  # UserError on an unknown city
+    return {"v": VERSION, "city": city, "lang": i18n.normalize(lang) or i18n.DEFAULT, "facts": {}, "dk": [],
+            "groups": {}, "history": [], "mode": "main", "ask": None, "note": None}
+
+
+def _copy(state: dict) -> dict:
+    if not isinstance(state, dict) or state.get("v") != VERSION or "city" not in state:
+        raise UserError("This eligibility check has expired. Please start again.")
+    new = copy.deepcopy(state)
+    new["note"] = None
+    return new
+
+
+def _fixed(state: dict) -> frozenset:
+    return frozenset(state["dk"])
+
+
+def _record(state: dict, qid: str, facts: dict | None = None, dk=(), group: str | None = None) -> None:
+    facts = facts or {}
+    state["facts"].update(facts)
+    state["dk"] += [f for f in dk if f not in state["dk"]]
+    state["history"].append({"q": qid, "facts": list(facts), "dk": list(dk), "group": group})
+    if state.get("ask") in (qid, *facts, *dk):
+        state["ask"] = None
+
+
+# ---------------------------------------------------------------- choosing the next question
+
+def _next(state: dict):
+    """("fact", name) / ("group", id) / ("calc", name) for the next question, or None when done."""
+    rs = load_rules()
+    if state["mode"] == "points":
+        for name in calculator_facts(rs):
+            if name not in state["facts"] and name not in state["dk"]:
+                return ("calc", name)
+        return None
+    if state.get("ask"):
+        ask = state["ask"]
+        return ("group", ask, list(rs.groups[ask].members)) if ask in rs.groups else ("fact", ask)
+    city = city_rules(state["city"], rs)
+    out = evaluate(city, state["facts"], rs, _fixed(state))
+    score = fact_scores(city, out)
+    if not score:
+        return None
+    order = {name: i for i, name in enumerate(rs.facts)}
+    best = max(score, key=lambda f: (score[f], -order[f]))
+    best_score = score[best]
+    for g in rs.groups.values():
+        if g.id in state["groups"] or any(m in state["facts"] or m in state["dk"] for m in g.members):
+            continue
+        open_members = [m for m in g.members if m in score]
+        if len(open_members) >= 2 and sum(score[m] for m in open_members) >= best_score:
+            return ("group", g.id, open_members)
+    return ("fact", best)
+
+
+def _fact_question(fact: Fact, lang: str, kind: str) -> Question:
+    _ = i18n.Translator(lang)
+    choices = [(v, labels.get(lang) or labels["en"]) for v, labels in fact.choices]
+    if fact.type == "bool":
+        choices = [("yes", _("Yes")), ("no", _("No"))]
+    if fact.name == "points" and kind == "fact":
+        choices = [(CALC, _("I don't know — calculate it"))]
+    return Question(fact=fact.name, text=fact.question.get(lang) or fact.question["en"],
+                    help=fact.help.get(lang) or fact.help["en"], type=fact.type, choices=choices,
+                    unit=(fact.unit or {}).get(lang), min=fact.min, max=fact.max, kind=kind)
+
+
+def _group_question(g: Group, lang: str, members: list[str]) -> Question:
+    """mode all: yes / no. mode any: which one applies (one member, several, or none)."""
+    _ = i18n.Translator(lang)
+    rs = load_rules()
+    if g.mode == "all":
+        choices = [("yes", _("Yes")), ("no", _("No"))]
+    else:
+        choices = [(m, rs.facts[m].label.get(lang) or rs.facts[m].label["en"]) for m in members]
+        choices += [(SEVERAL, _("Several of these")), (NONE, _("None of these"))]
+    return Question(fact=g.id, text=g.question.get(lang) or g.question["en"], help=g.help.get(lang) or g.help["en"],
+                    type="bool" if g.mode == "all" else "choice", choices=choices, kind="group", members=members)
+
+
+def wizard_step(state: dict) -> Question | Result:
+    """The next question, or the result when no answer could change it any more."""
+    rs = load_rules()
+    lang = state["lang"]
+    nxt = _next(state)
+    asked = len(state["history"])
+    if nxt is None:
+        a = assess(state["city"], state["facts"], lang, fixed=_fixed(state))
+        return Result(assessment=a, summary=a.summary, asked=asked, note=state.get("note"))
+    kind, name = nxt[0], nxt[1]
+    q = _group_question(rs.groups[name], lang, nxt[2]) if kind == "group" else _fact_question(rs.facts[name], lang, kind)
+    remaining = len(_open(state))
+    q.asked, q.can_go_back, q.note = asked, asked > 0, state.get("note")
+    q.progress = {"n": asked + 1, "total": asked + max(remaining, 1)}
+    return q
+
+
+def _open(state: dict) -> list[str]:
+    rs = load_rules()
+    city = city_rules(state["city"], rs)
+    return list(fact_scores(city, evaluate(city, state["facts"], rs, _fixed(state))))
+
+
+# ---------------------------------------------------------------- answering
+
+def wizard_answer(state: dict, raw: str) -> dict:
+    """Apply a typed answer or a button value to the current question; UserError leaves `state` as it was."""
+    new = _copy(state)
+    nxt = _next(new)
+    if nxt is None:
+        raise UserError("The check is complete. Change an answer or start again.")
+    kind, name = nxt[0], nxt[1]
+    rs = load_rules()
+    if kind == "group":
+        return _answer_group(new, rs.groups[name], nxt[2], raw)
+    fact = rs.facts[name]
+    if kind == "fact" and name == "points" and str(raw).strip().lower() == CALC:
+        return _start_calculator(new)
+    value = parse(fact, raw, new["lang"])
+    if value is DONT_KNOW:
+        _record(new, name, dk=[name])
+    else:
+        _record(new, name, {name: value})
+    return _finish_calculator(new) if kind == "calc" else new
+
+
+def _answer_group(state: dict, g: Group, members: list[str], raw: str) -> dict:
+    from bot.answers import is_dont_know
+
+    lang = state["lang"]
+    if is_dont_know(raw):
+        state["groups"][g.id] = "dk"
+        _record(state, g.id, dk=members, group=g.id)
+        return state
+    if g.mode == "all":
+        value = parse(Fact(name=g.id, type="bool", label={}, question={}, help={}), raw, lang)
+        state["groups"][g.id] = "yes" if value else "no"
+        _record(state, g.id, {m: True for m in members} if value else {}, group=g.id)  # no: ask each
+        return state
+    choice = _group_choice(g, members, raw, lang)
+    state["groups"][g.id] = choice
+    if choice == SEVERAL:
+        _record(state, g.id, group=g.id)  # each member is asked in turn
+    else:
+        _record(state, g.id, {m: m == choice for m in members}, group=g.id)
+    return state
+
+
+def _group_choice(g: Group, members: list[str], raw: str, lang: str) -> str:
+    """A member name, SEVERAL or NONE from a button value, a number, a label, or yes / no."""
+    rs = load_rules()
+    q = _group_question(g, lang, members)
+    text = str(raw).strip().lower()
+    for i, (value, label) in enumerate(q.choices, 1):
+        if text in (str(value).lower(), str(i), label.strip().lower()):
+            return value
+    yes_no = Fact(name=g.id, type="bool", label={}, question={}, help={})
+    try:
+        return SEVERAL if parse(yes_no, raw, lang) else NONE
+    except UserError:
+        raise UserError("Please choose one of: %(choices)s.",
+                        choices="; ".join(f"{i}. {label}" for i, (_v, label) in enumerate(q.choices, 1))) from None
+    finally:
+        del rs
+
+
+def wizard_dont_know(state: dict) -> dict:
+    return wizard_answer(state, "don't know")
+
+
+def _start_calculator(state: dict) -> dict:
+    state["mode"] = "points"
+    state["history"].append({"q": "points", "facts": [], "dk": [], "group": None, "calc": "start"})
+    if "education_level" not in state["facts"] and state["facts"].get("highest_degree"):
+        state["facts"]["education_level"] = state["facts"]["highest_degree"]  # same tiers; asked once only
+        state["history"][-1]["facts"].append("education_level")
+    return _finish_calculator(state)
+
+
+def _finish_calculator(state: dict) -> dict:
+    if state["mode"] != "points" or _next(state) is not None:
+        return state
+    rs = load_rules()
+    result = calculate(state["facts"], rs)
+    state["mode"] = "main"
+    state["note"] = breakdown_text(result, state["lang"], rs)
+    # an incomplete score is only a lower bound: it settles `points` only when it already reaches A
+    if result.complete or result.category == "A":
+        _record(state, "points", {"points": result.total})
+    else:
+        _record(state, "points", dk=["points"])
+    state["history"][-1]["calc"] = "end"
+    return state
+
+
+# ---------------------------------------------------------------- navigation
+
+def wizard_back(state: dict) -> dict:
+    """Undo the last answer (the whole calculator when its result was the last thing set)."""
+    new = _copy(state)
+    if not new["history"]:
+        raise UserError("There is no earlier question.")
+    while new["history"]:
+        entry = new["history"].pop()
+        _undo(new, entry)
+        if entry.get("calc") != "end" or not new["history"]:
+            break
+        # undo the calculator's own answers back to where it started
+        while new["history"] and new["history"][-1].get("calc") != "start":
+            _undo(new, new["history"].pop())
+        if new["history"]:
+            _undo(new, new["history"].pop())
+        break
+    new["mode"] = "points" if any(e.get("calc") == "start" for e in new["history"]) and not any(
+        e.get("calc") == "end" for e in new["history"]) else "main"
+    return new
+
+
+def _undo(state: dict, entry: dict) -> None:
+    for f in entry.get("facts", []):
+        state["facts"].pop(f, None)
+    state["dk"] = [f for f in state["dk"] if f not in entry.get("dk", [])]
+    if entry.get("group"):
+        state["groups"].pop(entry["group"], None)
+
+
+def wizard_change(state: dict, fact: str) -> dict:
+    """Forget one answer (a fact or a screening group) and ask it next."""
+    new = _copy(state)
+    rs = load_rules()
+    if fact not in rs.facts and fact not in rs.groups:
+        raise UserError("Unknown fact %(fact)s.", fact=fact)
+    names = rs.groups[fact].members if fact in rs.groups else (fact,)
+    for f in names:
+        new["facts"].pop(f, None)
+    new["dk"] = [f for f in new["dk"] if f not in names]
+    new["groups"].pop(fact, None)
+    new["history"] = [e for e in new["history"] if e["q"] != fact]
+    new["mode"] = "main"
+    new["ask"] = fact
+    return new
+
+
+def wizard_restart(state: dict) -> dict:
+    return wizard_start(state.get("city"), state.get("lang") or i18n.DEFAULT)
+
+
+def wizard_answers(state: dict) -> list[tuple[str, str]]:
+    """(fact, "label: answer") of everything answered so far, for a "change an answer" menu."""
+    rs = load_rules()
+    lang = state["lang"]
+    _ = i18n.Translator(lang)
+    out = []
+    for name, value in state["facts"].items():
+        fact = rs.facts[name]
+        shown = (fact.choice_label(value, lang) if fact.type == "choice"
+                 else (_("Yes") if value else _("No")) if fact.type == "bool" else str(value))
+        out.append((name, f"{fact.label.get(lang) or fact.label['en']}: {shown}"))
+    dk = _("I don't know")
+    out += [(n, f"{rs.facts[n].label.get(lang) or rs.facts[n].label['en']}: {dk}") for n in state["dk"]]
+    return out
+
+
+class Wizard:
+    """The same API holding its own state: Wizard("urumqi", "zh").step() / .answer("35") / .back() …"""
+
+    def __init__(self, city: str, lang: str = "en", state: dict | None = None):
+        self.state = state or wizard_start(city, lang)
+
+    def step(self):
+        return wizard_step(self.state)
+
+    def answer(self, raw: str):
+        self.state = wizard_answer(self.state, raw)
+        return self.step()
+
+    def dont_know(self):
+        self.state = wizard_dont_know(self.state)
+        return self.step()
+
+    def back(self):
+        self.state = wizard_back(self.state)
+        return self.step()
+
+    def change(self, fact: str):
+        self.state = wizard_change(self.state, fact)
+        return self.step()
+
+    def restart(self):
+        self.state = wizard_restart(self.state)
+        return self.step()
