@@ -1,0 +1,98 @@
+"""End to end through the local Bot API stand-in and the real Application, on both databases:
+file → ticket → hotline announcement → claim → reply reaches the complainant → complainant answers →
+resolve → complainant told; a non-staff member's claim, reply and resolve are refused."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.handlers import build_application
+from bot.settings import Settings
+from bot.store import Store
+from fakes.botapi import FakeBotAPI, running_application
+
+HOTLINE = -100777
+STAFF = 555
+
+
+@pytest.fixture
+async def server():
+    async with FakeBotAPI() as s:
+        yield s
+
+
+async def press(server, user, on, data, chat=None, wait_chat=None, pred=None):
+    mark = server.mark()
+    server.press(user, on, data, chat=chat)
+    return await server.wait_for_message(wait_chat or user.id, pred, after=mark)
+
+
+async def test_complaint_round_trip_over_telegram(server, store, db_url):
+    settings = Settings(token=server.token, api_base_url=server.base_url, database_url=db_url,
+                        hotline_chat_id=HOTLINE, staff_user_ids=frozenset({STAFF}))
+    app = build_application(settings, store)
+    alice = server.user(4101, lang="en", first_name="Alice")
+    li = server.user(STAFF, lang="en", first_name="Li")
+    eve = server.user(666, lang="en", first_name="Eve")
+    group = server.group(HOTLINE, "Hotline")
+    async with running_application(app):
+        server.send_command(alice, "complaint")
+        m = await server.wait_for_message(alice.id, lambda c: "cmp:cat:delay" in c.button_data)
+        m = await press(server, alice, m, "cmp:cat:delay")
+        m = await press(server, alice, m, "cmp:city:urumqi")
+        mark = server.mark()
+        server.send_text(alice, "My <b>work permit</b> has waited 4 months & nobody answers.")
+        await server.wait_for_message(alice.id, lambda c: "cmp:skip" in c.button_data, after=mark)
+        mark = server.mark()
+        server.send_text(alice, "+86 138 0000 0000")
+        consent = await server.wait_for_message(alice.id, lambda c: "cmp:ok" in c.button_data, after=mark)
+        done = await press(server, alice, consent, "cmp:ok", pred=lambda c: "ticket" in c.text)
+        ticket = re.search(r"UR-\d{4}-\d{6}", done.text).group(0)
+
+        ann = await server.wait_for_message(HOTLINE, lambda c: ticket in c.text and c.button_data)
+        assert "&lt;b&gt;work permit&lt;/b&gt;" in ann.params["text"] or "<b>work permit</b>" not in ann.params["text"]
+        claim = next(d for d in ann.button_data if d.startswith("hl:claim:"))
+
+        # a group member who is not staff is refused everything
+        r = await press(server, eve, ann, claim, chat=group, wait_chat=HOTLINE, pred=lambda c: "Only hotline staff" in c.text)
+        for cmd, args in (("reply", f"{ticket} hello"), ("resolve", ticket), ("claim", ticket)):
+            mark = server.mark()
+            server.send_command(eve, cmd, args, chat=group)
+            await server.wait_for_message(HOTLINE, lambda c: "Only hotline staff" in c.text, after=mark)
+        mark = server.mark()
+
+        r = await press(server, li, ann, claim, chat=group, wait_chat=HOTLINE, pred=lambda c: "claimed by" in c.text)
+        await server.wait_for_message(alice.id, lambda c: "being handled" in c.text, after=mark)
+
+        mark = server.mark()
+        server.send_command(li, "reply", f"{ticket} We called the bureau; expect news on Friday.", chat=group)
+        await server.wait_for_message(HOTLINE, lambda c: "queued" in c.text, after=mark)
+        reply = await server.wait_for_message(alice.id, lambda c: "Friday" in c.text, after=mark)
+        assert ticket in reply.text
+        answer_btn = next(d for d in reply.button_data if d.startswith("tk:ans:"))
+
+        prompt = await press(server, alice, reply, answer_btn, pred=lambda c: "Write your answer" in c.text)
+        mark = server.mark()
+        server.send_text(alice, "Thank you, I will wait.")
+        await server.wait_for_message(HOTLINE, lambda c: "I will wait" in c.text, after=mark)
+
+        mark = server.mark()
+        server.send_command(li, "resolve", f"{ticket} Permit issued", chat=group)
+        told = await server.wait_for_message(alice.id, lambda c: "resolved" in c.text, after=mark)
+        assert "Permit issued" in told.text
+
+        mark = server.mark()
+        server.send_command(alice, "status")
+        status = await server.wait_for_message(alice.id, lambda c: ticket in c.text, after=mark)
+        assert "resolved" in status.text
+    rec = Store(db_url)
+    from bot.complaints import Complaints
+
+    shown = Complaints(rec, settings).show(ticket)
+    assert [a["action"] for a in shown["actions"]] == ["filed", "claim", "reply", "answer", "resolve"]
+    assert shown["messages"][0]["delivery"] == "sent"
+    announcements = [c for c in server.messages(HOTLINE) if ticket in c.text and "New complaint" in c.text]
+    assert len(announcements) == 1
+    rec.dispose()
