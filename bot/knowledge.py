@@ -234,6 +234,12 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
+def read_yaml(name: str, root: Path | None = None):
+    """A small data file under the knowledge folder (None when absent)."""
+    path = (root or paths.knowledge_dir()) / name
+    return _yaml_load(path) if path.exists() else None
+
+
 def read_places(root: Path | None = None):
     """places.yaml as bot.places.Places (empty when the file is absent)."""
     from bot.places import Places

@@ -99,6 +99,10 @@ class Index:
         self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self.idf_unknown = math.log(1 + (n + 0.5) / 0.5)
         self._vocab: list[str] | None = None
+        from bot.intent import Intents
+        from bot.knowledge import read_yaml
+
+        self.intents = Intents.build(read_yaml("intents.yaml"), kb.entries)
         self.postings: dict[str, list[tuple[int, float]]] = {}
         for i, tf in enumerate(tfs):
             norm = K1 * (1 - B + B * lengths[i] / self.avg_len)
@@ -161,12 +165,13 @@ class Index:
                 i = self.owner[j]
                 if s > fuzzy[i]:
                     fuzzy[i] = float(s)
+        bonus = self.intents.bonus(text) or [1.0] * n
         out = []
         for i in range(n):
             b = bm25[i] / (mass * (K1 + 1))
             c = covered[i] / mass
             f = fuzzy[i] / 100.0
-            out.append((W_BM25 * b + W_COVER * c + W_FUZZ * f, b, c, f))
+            out.append(((W_BM25 * b + W_COVER * c + W_FUZZ * f) * bonus[i], b, c, f))
         return out
 
 
@@ -206,23 +211,41 @@ class Searcher:
         if not hits:
             return Result(lang, city, [], None, 0.0, False, others[0] if others else None,
                           background[0] if background else None)
-        top = self._precise(hits)
-        runner = next((h for h in hits if _family(h.entry) != _family(top.entry) or h.entry.doc_id != top.entry.doc_id), None)
-        margin = top.score - (runner.score if runner else 0.0)
-        features = (top.score, margin, top.cover, top.fuzzy, top.bm25)
+        best = self._precise(hits)
+        # the confidence is the evidence of the best match, even when the citation moves to the benefit it grants
+        top = self._granted(text, hits, best)
+        runner = next((h for h in hits if _family(h.entry) != _family(best.entry) or h.entry.doc_id != best.entry.doc_id), None)
+        margin = best.score - (runner.score if runner else 0.0)
+        features = (best.score, margin, best.cover, best.fuzzy, best.bm25)
         confidence = _sigmoid(CONF_BIAS + sum(w * x for w, x in zip(CONF_WEIGHTS, features)))
         elsewhere = None
-        if others and others[0].score > OTHER_CITY_RATIO * top.score:
+        if others and others[0].score > OTHER_CITY_RATIO * best.score:
             elsewhere = others[0]
             confidence = min(confidence, 0.3)
         bg = None
-        if background and background[0].score > top.score:
+        if background and background[0].score > best.score:
             bg = background[0]
         if gap is not None:
             confidence = min(confidence, 0.3)
         answered = confidence >= THRESHOLD
         suggestions = [h for h in hits[:4] if h is not top][:3] if not answered else []
         return Result(lang, city, hits, top, round(confidence, 3), answered, elsewhere, bg, suggestions, gap=gap)
+
+    def _granted(self, text: str, hits: list[Hit], top: Hit) -> Hit:
+        """For a question about what one gets, the benefit article granted to the best-matching criterion."""
+        intents = self.index.intents
+        i = self._position.get(top.entry.key)
+        if i is None or i not in intents.granted_by or intents.of(text) != "benefit":
+            return top
+        targets = {self.kb.entries[j].key for j in intents.granted_by[i]}
+        return next((h for h in hits if h.entry.key in targets), top)
+
+    @property
+    def _position(self) -> dict:
+        pos = self.__dict__.get("_pos")
+        if pos is None:
+            pos = self.__dict__["_pos"] = {e.key: i for i, e in enumerate(self.kb.entries)}
+        return pos
 
     @staticmethod
     def _precise(hits: list[Hit]) -> Hit:

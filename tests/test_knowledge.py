@@ -106,7 +106,7 @@ def test_spam_and_foreign_urls_are_rejected(broken):
 def test_load_raises_data_error_on_broken_kb(tmp_path, monkeypatch):
     shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge")
     path = tmp_path / HZ
-    path.write_text(path.read_text(encoding="utf-8").replace("topics: [", "topics: [nosuchtopic, ", 1), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("\n    topics: [", "\n    topics: [nosuchtopic, ", 1), encoding="utf-8")
     monkeypatch.setenv("TALENTBOT_HOME", str(tmp_path))
     from bot.knowledge import load_knowledge
 

@@ -49,3 +49,22 @@ def test_cantonese_is_read_as_standard_chinese():
     assert normalize("佢喺度做嘢，有冇得唔得") == "他在度做嘢,有没有可以吗"
     assert cited("佢係外國人，喺杭州點樣申請信用卡", "hangzhou") == "5.4"
     assert cited("細路仔喺杭州讀幼稚園得唔得", "hangzhou") in ("5.2", "5")
+
+
+@pytest.mark.parametrize("q,city,article", [
+    # what the person GETS goes to the benefit article that names their criterion
+    ("I'm 68 with an international welding certificate, how old can I be and still get a zhoushan work permit", "zhoushan", "21"),
+    ("we invested 700k dollars in a zhoushan firm and own 35%, is a degree needed for his work permit", "zhoushan", "20"),
+    ("A类证是在江苏办的，调到舟山工作，哪些材料可以免交", "zhoushan", "18"),
+    # whether the person QUALIFIES stays with the criterion
+    ("does an international welding certificate count as foreign talent in zhoushan", "zhoushan", "12"),
+])
+def test_criterion_or_benefit_by_what_the_question_asks(q, city, article):
+    assert cited(q, city) == article
+
+
+def test_articles_named_by_a_benefit_are_parsed():
+    from bot.intent import referenced_articles
+
+    assert referenced_articles("认定标准第十二、十三条的外籍人才") == ["12", "13"]
+    assert referenced_articles("第二十八条") == ["28"]

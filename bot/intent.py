@@ -1,0 +1,86 @@
+"""Question intent (knowledge/intents.yaml): is the asker asking whether they are recognized, or what they get?
+
+Criterion and benefit articles share their words ("A permit", "degree", "investment"); the question's
+verbs tell them apart ("do I qualify" vs "can I still get a permit", "算不算人才" vs "可以免交").
+`Intents.bonus(text)` gives, for every entry, the factor its score is multiplied by; `granted_by` links
+a criterion article to the benefit articles that name it ("认定标准第十二、十三条的外籍人才 … 放宽至70周岁"),
+so a question asking what a person meeting that criterion gets is answered by the benefit article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.textnorm import HAN, normalize
+
+INTENT_BONUS = 1.15  # small: intent breaks ties between close neighbours, it does not override the topic
+
+
+def _pattern(terms) -> re.Pattern | None:
+    parts = [re.escape(t) if HAN.search(t) else rf"(?<![a-z]){re.escape(t)}"
+             for t in sorted({normalize(str(x)) for x in terms or ()}, key=len, reverse=True) if t]
+    return re.compile("|".join(parts)) if parts else None
+
+
+_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+_REF = re.compile(r"第([一二三四五六七八九十、]+)条")
+
+
+def _zh_number(text: str) -> int | None:
+    """一 → 1, 十二 → 12, 二十八 → 28 (article numbers)."""
+    if not text or any(c not in _DIGITS and c != "十" for c in text):
+        return None
+    if "十" not in text:
+        return _DIGITS[text] if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    return (_DIGITS.get(tens, 1) if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)
+
+
+def referenced_articles(zh_text: str) -> list[str]:
+    """Article numbers a text refers to: "认定标准第五、六、七条" → ["5", "6", "7"]."""
+    out = []
+    for m in _REF.finditer(zh_text or ""):
+        for part in m.group(1).split("、"):
+            n = _zh_number(part)
+            if n is not None:
+                out.append(str(n))
+    return out
+
+
+@dataclass
+class Intents:
+    cues: dict  # kind -> pattern
+    kinds: list  # per entry: "criterion", "benefit" or None
+    granted_by: dict  # entry index of a criterion -> indices of the benefit entries that name it
+
+    @classmethod
+    def build(cls, raw, entries) -> "Intents":
+        raw = raw or {}
+        cues = {k: _pattern((raw.get(k) or {}).get("cues")) for k in ("criterion", "benefit")}
+        topics = {k: set((raw.get(k) or {}).get("topics") or ()) for k in ("criterion", "benefit")}
+        kinds = []
+        for e in entries:
+            is_c, is_b = bool(topics["criterion"] & set(e.topics)), bool(topics["benefit"] & set(e.topics))
+            kinds.append("criterion" if is_c and not is_b else "benefit" if is_b and not is_c else None)
+        index = {(e.doc_id, e.article): i for i, e in enumerate(entries)}
+        granted_by: dict = {}
+        for i, e in enumerate(entries):
+            if kinds[i] != "benefit":
+                continue
+            for art in referenced_articles(e.text.get("zh", "")):
+                j = index.get((e.doc_id, art))
+                if j is not None and kinds[j] == "criterion":
+                    granted_by.setdefault(j, []).append(i)
+        return cls(cues, kinds, granted_by)
+
+    def of(self, text: str) -> str | None:
+        norm = normalize(text)
+        found = [k for k, p in self.cues.items() if p is not None and p.search(norm)]
+        return found[0] if len(found) == 1 else None
+
+    def bonus(self, text: str) -> list[float] | None:
+        kind = self.of(text)
+        if kind is None:
+            return None
+        return [INTENT_BONUS if k == kind else 1.0 for k in self.kinds]
