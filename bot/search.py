@@ -269,7 +269,7 @@ def _cache_key(root) -> str:
     from bot import PACKAGE_DIR
 
     h = hashlib.sha256()
-    files = sorted(Path(root).rglob("*.yaml")) + [PACKAGE_DIR / n for n in ("search.py", "textnorm.py", "knowledge.py", "kb_check.py")]
+    files = sorted(Path(root).rglob("*.yaml")) + [PACKAGE_DIR / n for n in ("search.py", "textnorm.py", "knowledge.py", "kb_check.py", "intent.py", "places.py")]
     for p in files:
         st = p.stat()
         h.update(f"{p}:{st.st_size}:{st.st_mtime_ns}\n".encode())
