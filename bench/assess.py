@@ -20,46 +20,9 @@ sys.path.insert(0, str(ROOT))
 
 from bot.assess import assess  # noqa: E402
 from bot.rules import load_rules  # noqa: E402
-from bot.wizard import Result, wizard_answer, wizard_start, wizard_step  # noqa: E402
+from bot.wizard_sim import simulate  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared" / "eval" / "assess_dev.jsonl"
-
-
-def simulated_answer(question, profile: dict) -> str:
-    """What an applicant with `profile` answers; an absent fact is "don't know".
-
-    A screening group of mode any is answered with its one true member, "several", or "none" when all
-    are false; of mode all "yes" when all are true, "no" when one is false; otherwise "don't know".
-    """
-    if question.kind == "group":
-        group = load_rules().groups[question.fact]
-        if group.mode == "all":
-            vals = [profile.get(m) for m in question.members]
-            return "yes" if all(v is True for v in vals) else "no" if False in vals else "don't know"
-        offered = [v for v, _label in question.choices if v in question.members]
-        trues = [m for m in offered if profile.get(m) is True]
-        if len(trues) == 1:
-            return trues[0]
-        if trues:
-            return "several"
-        return "none" if all(profile.get(m) is False for m in offered) else "don't know"
-    value = profile.get(question.fact)
-    if value is None:
-        return "don't know"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
-def simulate(city: str, profile: dict, lang: str = "en", limit: int = 80):
-    """Run the wizard answering from `profile`; (questions asked, Result)."""
-    state = wizard_start(city, lang)
-    for n in range(limit):
-        step = wizard_step(state)
-        if isinstance(step, Result):
-            return n, step
-        state = wizard_answer(state, simulated_answer(step, profile))
-    raise RuntimeError(f"wizard did not finish in {limit} questions for {profile}")
 
 
 def _scorer():
@@ -91,8 +54,10 @@ def main(path: Path) -> None:
     print(f"wizard: mean {statistics.mean(counts):.2f} questions, max {max(counts)}; "
           f"same result as assessing at once {same}/{len(cases)}")
 
+    for c in cases:  # warm up: first renders compile the templates
+        assess(c["city"], c["profile"], c.get("lang", "en"))
     times = []
-    for _ in range(20):
+    for _ in range(50):
         for c in cases:
             t = time.perf_counter()
             assess(c["city"], c["profile"], c.get("lang", "en"))

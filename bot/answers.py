@@ -95,6 +95,11 @@ def parse(fact: Fact, raw: str, lang: str = "en"):
             names = {str(value).lower(), str(i)} | {str(v).strip().lower() for v in labels.values()}
             if text in names:
                 return value
+        # a unique beginning of a label: "博士" for "博士，或…", "master" for "master's, or technician"
+        starts = {value for value, labels in fact.choices for v in labels.values()
+                  if text and str(v).strip().lower().startswith(text)}
+        if len(starts) == 1:
+            return starts.pop()
         raise UserError("Please choose one of: %(choices)s.",
                         choices="; ".join(f"{i}. {labels.get(lang) or labels['en']}"
                                           for i, (_v, labels) in enumerate(fact.choices, 1)))

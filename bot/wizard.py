@@ -128,7 +128,8 @@ def _fact_question(fact: Fact, lang: str, kind: str) -> Question:
         choices = [(CALC, _("I don't know — calculate it"))]
     return Question(fact=fact.name, text=fact.question.get(lang) or fact.question["en"],
                     help=fact.help.get(lang) or fact.help["en"], type=fact.type, choices=choices,
-                    unit=(fact.unit or {}).get(lang), min=fact.min, max=fact.max, kind=kind)
+                    unit=(fact.unit or {}).get(lang), min=fact.min, max=fact.max,
+                    kind="calculator" if kind == "calc" else kind)
 
 
 def _group_question(g: Group, lang: str, members: list[str]) -> Question:

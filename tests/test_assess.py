@@ -1,0 +1,187 @@
+"""The eligibility engine: boundaries, each city's criteria, benefits and blockers, missing facts, summaries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.assess import assess
+from bot.errors import UserError
+from bot.rules import load_rules
+
+arts = lambda items: sorted(c["article"] for c in items)  # noqa: E731
+PHD = {"highest_degree": "phd", "top500_university": True, "job_matches_field": True}
+
+
+@pytest.mark.parametrize("age,met", [(40, True), (41, False), (18, True)])
+def test_zhoushan_9_age_boundary(age, met):
+    a = assess("zhoushan", dict(PHD, age=age))
+    assert ("9" in arts(a.criteria)) is met
+
+
+def test_the_explanation_shows_the_boundary_reading():
+    a = assess("zhoushan", dict(PHD, age=40))
+    assert "40 and under" in a.summary and "exactly on the line" in a.summary
+    assert "40岁以下" in assess("zhoushan", dict(PHD, age=40), lang="zh").summary
+
+
+@pytest.mark.parametrize("points,zhoushan,urumqi_a,urumqi_b", [(85, True, True, False), (84, False, False, True),
+                                                               (60, False, False, True), (59, False, False, False)])
+def test_points_boundaries(points, zhoushan, urumqi_a, urumqi_b):
+    assert ("3.6" in arts(assess("zhoushan", {"points": points}).criteria)) is zhoushan
+    u = assess("urumqi", {"points": points})
+    assert u.recognized is urumqi_a
+    assert ("1" in arts(u.benefits)) is (urumqi_a or urumqi_b)
+    assert assess("hangzhou", {"points": points}).recognized is zhoushan
+
+
+@pytest.mark.parametrize("usd,share,met", [(500000, 30, True), (499999, 30, False), (500000, 29.9, False)])
+def test_zhoushan_10_investment_boundary(usd, share, met):
+    assert ("10" in arts(assess("zhoushan", {"investment_usd": usd, "shareholding_percent": share}).criteria)) is met
+
+
+@pytest.mark.parametrize("ratio,met", [(6, True), (5.99, False)])
+def test_salary_ratio_boundary(ratio, met):
+    z = assess("zhoushan", {"salary_ratio": ratio, "pays_income_tax": True})
+    assert ("13" in arts(z.criteria)) is met
+    u = assess("urumqi", {"salary_ratio": ratio, "years_working_in_city": 4, "months_resident_per_year": 6, "tax_ratio": 0.2})
+    assert ("7" in arts(u.benefits)) is met
+
+
+def test_zhoushan_criteria_and_benefits():
+    a = assess("zhoushan", {"employer_kind": "little_giant", "senior_position": True, "good_credit": True})
+    assert arts(a.criteria) == ["6"] and {"19", "23"} <= set(arts(a.benefits)) and a.max_permit_years == 5
+    a = assess("zhoushan", {"employer_kind": "research_platform", "senior_position": True})
+    assert arts(a.criteria) == ["5"] and "19" not in arts(a.benefits) and "good_credit" in a.missing_facts
+    a = assess("zhoushan", {"holds_a_permit": True, "a_permit_region": "xinjiang"})
+    assert not a.recognized
+    a = assess("zhoushan", {"leads_city_science_project": True, "good_credit": True})
+    assert arts(a.criteria) == ["11"] and "20" in arts(a.benefits) and a.max_permit_years is None
+
+
+def test_zhoushan_blockers_and_an_unknown_one_does_not_block():
+    for bad in ({"age": 17}, {"healthy": False}, {"no_criminal_record": False}, {"has_local_employer": False}):
+        a = assess("zhoushan", dict({"foreign_expert_program": True, "good_credit": True}, **bad))
+        assert arts(a.blocked_by) == ["15"] and not a.recognized and a.benefits == [] and arts(a.criteria) == ["8"]
+    a = assess("zhoushan", {"foreign_expert_program": True, "age": 18})
+    assert a.recognized and a.blocked_by == []
+    assert {"healthy", "no_criminal_record", "has_local_employer"} <= set(a.missing_facts)
+
+
+def test_urumqi_criteria_and_benefits():
+    a = assess("urumqi", {"holds_a_permit": True, "a_permit_region": "xinjiang", "changing_employer_in_china": True})
+    assert arts(a.criteria) == ["4"] and {"1", "3", "4", "10", "12", "20"} <= set(arts(a.benefits))
+    a = assess("urumqi", {"postdoc_high_level": True, "age": 41})
+    assert not a.recognized
+    a = assess("urumqi", {"work_category": "B", "permanent_residence": True})
+    assert "20" in arts(a.benefits) and not a.recognized
+    a = assess("urumqi", {"renowned_institution_elsewhere": True, "in_free_trade_zone": True})
+    assert {"5", "14"} <= set(arts(a.benefits)) and "15" not in arts(a.benefits)
+
+
+def test_hangzhou_criteria_and_benefits():
+    a = assess("hangzhou", {"recognized_by_bureau": True, "zhejiang_red_card": True})
+    assert arts(a.criteria) == ["4"] and "5.4" not in arts(a.benefits) and "5.6" in arts(a.benefits)
+    a = assess("hangzhou", {"holds_a_permit": True, "city_high_level_talent": True, "urban_district_contract": True,
+                            "permanent_residence": True})
+    assert "5.6" in arts(a.benefits)  # the housing subsidy, through permanent residence
+    a = assess("hangzhou", {"innovation_entrepreneur": True})
+    assert arts(a.criteria) == ["3"] and arts(a.benefits) == ["6"] and a.max_permit_years is None
+
+
+def test_document_status_in_the_summary():
+    assert "draft for comment" in assess("hangzhou", {}).summary
+    before = assess("urumqi", {}, today=dt.date(2025, 1, 1))
+    after = assess("urumqi", {}, today=dt.date(2026, 6, 18))
+    assert not before.document_status["expired"] and after.document_status["expired"]
+    assert "validity has ended" in after.summary and "validity has ended" not in before.summary
+
+
+def test_summary_lists_citations_next_steps_and_nearest_miss():
+    a = assess("zhoushan", {"age": 35, "highest_degree": "phd", "top500_university": True})
+    assert not a.recognized and a.nearest_miss["article"] == "9"
+    assert a.nearest_miss["facts"] == ["job_matches_field"]
+    assert "art. 9" in a.summary
+    a = assess("zhoushan", {"points": 90})
+    assert [s["article"] for s in a.next_steps][:2] == ["24", "25"] and "art. 3(6)" in a.summary
+
+
+def test_missing_facts_only_lists_what_can_change_the_result():
+    a = assess("zhoushan", {"age": 41, "highest_degree": "master"})
+    assert "top500_university" not in a.missing_facts and "points" in a.missing_facts
+    a = assess("zhoushan", {"no_criminal_record": False})
+    assert "good_credit" not in a.missing_facts  # blocked: no benefit can be granted
+
+
+@pytest.mark.parametrize("profile,needle", [
+    ({"agee": 3}, "agee"), ({"age": "35"}, "age"), ({"healthy": "yes"}, "healthy"), ({"age": 35.5}, "age"),
+    ({"highest_degree": "doctor"}, "highest_degree"), ({"points": True}, "points"), ({"age": 500}, "age"),
+])
+def test_bad_profiles_name_the_fact(profile, needle):
+    with pytest.raises(UserError) as exc:
+        assess("zhoushan", profile)
+    assert needle in exc.value.text("en")
+
+
+def test_bad_city_and_non_object_profile():
+    with pytest.raises(UserError):
+        assess("beijing", {})
+    with pytest.raises(UserError):
+        assess("zhoushan", ["age", 3])
+
+
+# ---------------------------------------------------------------- properties
+
+def _profiles():
+    rs = load_rules()
+    strategies = {}
+    for f in rs.facts.values():
+        if f.calculator:
+            continue
+        if f.type == "bool":
+            s = st.booleans()
+        elif f.type == "choice":
+            s = st.sampled_from([v for v, _ in f.choices])
+        elif f.type == "int":
+            s = st.integers(int(f.min), int(min(f.max, 120)))
+        else:
+            near = {f.min, f.max, 0.19, 0.2, 2, 3.9, 4, 5.99, 6, 29.9, 30, 499999, 500000}
+            s = st.sampled_from(sorted(v for v in near if f.min <= v <= f.max))
+        strategies[f.name] = s
+    return st.fixed_dictionaries({}, optional=strategies)
+
+
+def _criterion_bools(city):
+    from bot.explain import _expand
+    from bot.rules import facts_of
+
+    rs = load_rules()
+    return sorted({f for r in rs.cities[city].of_kind("criterion") for f in facts_of(_expand(rs, r.when))
+                   if rs.facts[f].type == "bool"})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(city=st.sampled_from(["zhoushan", "urumqi", "hangzhou"]), profile=_profiles(), data=st.data())
+def test_answering_yes_to_a_criterion_fact_never_removes_recognition(city, profile, data):
+    unknown = [f for f in _criterion_bools(city) if f not in profile]
+    if not unknown:
+        return
+    fact = data.draw(st.sampled_from(unknown))
+    before = assess(city, profile, with_summary=False).recognized
+    assert assess(city, dict(profile, **{fact: True}), with_summary=False).recognized >= before
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(city=st.sampled_from(["zhoushan", "urumqi", "hangzhou"]), profile=_profiles(), completion=_profiles())
+def test_an_unknown_fact_never_yields_a_benefit_that_needs_it(city, profile, completion):
+    """A benefit granted with facts unknown stays granted whatever those facts turn out to be."""
+    rs = load_rules()
+    a = assess(city, profile, with_summary=False)
+    full = dict(completion, **profile)
+    b = assess(city, full, with_summary=False)
+    for r in rs.cities[city].of_kind("benefit"):
+        if a.statuses[r.id] is True:
+            assert b.statuses[r.id] is True, r.id
