@@ -129,7 +129,7 @@ def test_stale_or_unknown_buttons_get_the_menu_and_keep_the_state(dialogue):
     chat = Chat(dialogue)
     onboard(chat)
     before = chat.state().to_json()
-    for data in ("zz:1", "menu:nothing", "top:e:no-such-doc:1:a", "ask:zh:urumqi-facilitation:999", "set:lang:xx", "wiz:a:age:3"):
+    for data in ("zz:1", "menu:nothing", "top:e:no-such-doc:1:a", "ask:zh:urumqi-facilitation:999", "set:lang:xx", "wiz:i:age:3"):
         chat.data(data)
         assert "expired" in chat.text() or "current one" in chat.text() or "not available" in chat.text(), data
         assert "Main menu" in chat.text() or "Main menu" in chat.labels()

@@ -12,6 +12,7 @@ import copy
 import dataclasses
 import logging
 
+from bot.core import staff
 from bot.core.context import Context
 from bot.core.flows import COMMANDS, FLOWS
 from bot.core.flows import fallback
@@ -23,15 +24,8 @@ log = logging.getLogger(__name__)
 
 SAVE_ATTEMPTS = 4
 CANCEL_COMMANDS = ("cancel", "stop")
+STAFF_BUTTONS = "hl:"  # the Claim / Reply / Resolve buttons of the queue (bot/core/staff.py)
 MAX_TEXT = 20_000  # far over any real message: anything longer is cut before a flow sees it
-
-
-def _staff():
-    try:
-        from bot.core import staff
-    except ImportError:  # the staff module is not in the tree yet
-        return None
-    return staff
 
 
 class Dialogue:
@@ -72,8 +66,7 @@ class Dialogue:
 
     def route(self, ctx: Context) -> None:
         inc = ctx.incoming
-        staff = _staff()
-        if staff is not None and self._is_staff(inc, staff):
+        if self._is_staff(inc):
             staff.handle(ctx)
             return
         if inc.kind == "command":
@@ -91,12 +84,14 @@ class Dialogue:
         else:
             fallback.unsupported(ctx)
 
-    def _is_staff(self, inc: Incoming, staff) -> bool:
+    def _is_staff(self, inc: Incoming) -> bool:
+        """Everything from the hotline group, staff commands and queue buttons from anywhere."""
         hotline = self.services.settings.hotline_chat_id
         if hotline is not None and inc.chat_id == hotline:
             return True
-        commands = getattr(staff, "COMMANDS", ())
-        return inc.kind == "command" and (inc.command or "") in commands
+        if inc.kind == "command":
+            return (inc.command or "") in staff.COMMANDS
+        return inc.kind == "button" and (inc.data or "").startswith(STAFF_BUTTONS)
 
     def _command(self, ctx: Context) -> None:
         cmd = ctx.incoming.command or ""

@@ -7,17 +7,9 @@ The order below only matters for duplicate command names (the later flow wins): 
 from __future__ import annotations
 
 from bot.core.context import Flow
-from bot.core.flows import ask, fallback, menu, settings, topics, wizard
+from bot.core.flows import ask, complaint, fallback, menu, settings, tickets, topics, wizard
 
-_flows: list[Flow] = [menu.FLOW, settings.FLOW, ask.FLOW, topics.FLOW, wizard.FLOW]
-
-# The complaint flows are written by the store/queue engineer against the same Flow protocol.
-try:  # TODO(final): import plainly once bot/core/flows/complaint.py and tickets.py are in the tree
-    from bot.core.flows import complaint, tickets
-
-    _flows += [complaint.FLOW, tickets.FLOW]
-except ImportError:  # pragma: no cover - only while those modules do not exist yet
-    pass
+_flows: list[Flow] = [menu.FLOW, settings.FLOW, ask.FLOW, topics.FLOW, wizard.FLOW, complaint.FLOW, tickets.FLOW]
 
 FLOWS: dict[str, Flow] = {f.name: f for f in _flows}
 

@@ -60,7 +60,6 @@ class MenuFlow:
 
 def run_action(ctx: Context, action: str) -> None:
     """Do what a main-menu button says (also used after a city is picked on the way to a flow)."""
-    from bot.core.flows import FLOWS
     from bot.core.flows import settings, topics
 
     if action == "home":
@@ -87,9 +86,6 @@ def run_action(ctx: Context, action: str) -> None:
             return
         topics.show_apply(ctx, page=0)
     elif action in ("cmp", "tk"):
-        if action not in FLOWS:
-            ctx.main_menu(note=ctx._("This part is not available yet. Please try again later."))
-            return
         ctx.goto(action)
     else:
         ctx.expired()

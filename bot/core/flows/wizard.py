@@ -1,7 +1,7 @@
 """The eligibility check in chat, on the channel-free wizard core (bot/wizard.py).
 
 The wizard's own state dict lives in ChatState.data["wiz"]["s"], so a restart of the bot resumes it.
-Button data: `wiz:a:<fact>:<value>` an answer, `wiz:dk:<fact>` don't know, `wiz:back`, `wiz:x` cancel,
+Button data: `wiz:i:<fact>:<n>` the n-th choice, `wiz:dk:<fact>` don't know, `wiz:back`, `wiz:x` cancel,
 `wiz:restart`, `wiz:chg` (list answered facts), `wiz:c:<fact>` change one, `wiz:go` continue.
 A button naming a fact that is not the current question is stale: the current question is shown again.
 """
@@ -13,6 +13,8 @@ import logging
 from bot.core.context import Context
 from bot.core.flows import settings
 from bot.core.messages import Button
+from markupsafe import Markup
+
 from bot.errors import UserError
 from bot.i18n import N_
 
@@ -40,25 +42,37 @@ def _store(ctx: Context, state: dict) -> None:
 
 
 def _state(ctx: Context) -> dict | None:
+    """The stored wizard state in the chat's current language, or None when there is none (or it is stale)."""
     s = (ctx.state.data.get(NAME) or {}).get("s")
-    return s if isinstance(s, dict) else None
+    if not isinstance(s, dict) or "city" not in s:
+        return None
+    version = getattr(ctx.services.wizard, "VERSION", None)
+    if version is not None and s.get("v") != version:  # saved by an older wizard: start again
+        return None
+    if s.get("lang") != ctx.lang:  # the user changed language mid-check
+        s["lang"] = ctx.lang
+    return s
+
+
+def _fact_ref(fact: str) -> str:
+    """The fact as named in button data; empty (no stale check) for a name too long for 64 bytes."""
+    return fact if len(fact.encode()) <= 40 else ""
 
 
 def _question_buttons(ctx: Context, q) -> list[list[Button]]:
     _ = ctx._
-    fact = _attr(q, "fact")
+    fact = _fact_ref(str(_attr(q, "fact")))
     rows: list[list[Button]] = []
     qtype = _attr(q, "type")
     choices = list(_attr(q, "choices") or ())
     if qtype == "bool" and not choices:
         choices = [(v, _(label)) for v, label in YES_NO]
+    # choices by position: values can be long, and the position is fixed by the stored state
+    per_row = 3 if qtype == "bool" else 2
     answer_row: list[Button] = []
-    for value, label in choices:
-        data = f"wiz:a:{fact}:{value}"
-        if len(data.encode()) > 64:
-            continue
-        answer_row.append(Button(str(label), data))
-        if len(answer_row) == (3 if qtype == "bool" else 2):
+    for i, (_value, label) in enumerate(choices):
+        answer_row.append(Button(str(label), f"wiz:i:{fact}:{i}"))
+        if len(answer_row) == per_row or len(str(label)) > 20:
             rows.append(answer_row)
             answer_row = []
     if _attr(q, "allow_dont_know", True):
@@ -79,17 +93,20 @@ def show_step(ctx: Context, note: str | None = None, edit: bool = False) -> None
         ctx.expired()
         return
     step = _w(ctx).wizard_step(state)
+    notes = [n for n in (note, _attr(step, "note")) if n]
+    _ = ctx._
     if _is_question(step):
         ctx.enter(NAME, step=str(_attr(step, "fact")))
-        ctx.say(ctx.render("wizard_question.html", q=_question_view(step), note=note),
+        ctx.say(ctx.render("wizard_question.html", q=_question_view(step), notes=notes),
                 _question_buttons(ctx, step), edit=edit)
-    else:
-        ctx.enter(NAME, step="result")
-        _ = ctx._
-        ctx.say(ctx.render("wizard_result.html", summary=str(_attr(step, "summary") or ""), note=note), [
-            [Button(_("Change an answer"), "wiz:chg"), Button(_("Start again"), "wiz:restart")],
-            [ctx.menu_button()],
-        ], edit=edit)
+        return
+    ctx.enter(NAME, step="result")
+    assessment = _attr(step, "assessment")
+    html = getattr(assessment, "summary_html", None)
+    summary = Markup(html) if html else str(_attr(step, "summary") or "")  # summary_html is rendered with autoescape
+    nav = [Button(_("Change an answer"), "wiz:chg"), Button(_("Start again"), "wiz:restart")]
+    last = ([Button(_("« Back"), "wiz:back")] if _attr(step, "can_go_back", False) else []) + [ctx.menu_button()]
+    ctx.say(ctx.render("wizard_result.html", summary=summary, notes=notes), [nav, last], edit=edit)
 
 
 def _question_view(q) -> dict:
@@ -151,19 +168,19 @@ class WizardFlow:
 
     def start(self, ctx: Context) -> None:
         ctx.state.flow = None
-        try:
-            _w(ctx)
-        except ImportError:  # TODO(final): drop once bot/wizard.py is in the tree
-            ctx.main_menu(note=ctx._("This part is not available yet. Please try again later."))
-            return
         if settings.need_city(ctx, "wiz"):
             return
         state = _state(ctx)
-        if state is not None and state.get("city") == ctx.state.city and ctx.state.step not in (None, "result"):
-            show_step(ctx, note=ctx._("Continuing where you left off."))
+        if state is not None and state.get("city") == ctx.state.city and state.get("history"):
+            if _is_question(_w(ctx).wizard_step(state)):  # an unfinished check: go on with it
+                show_step(ctx, note=ctx._("Continuing where you left off."))
+                return
+        try:
+            _store(ctx, _w(ctx).wizard_start(ctx.state.city, ctx.lang))
+        except UserError as exc:
+            ctx.user_error(exc, [ctx.menu_button()])
             return
-        _store(ctx, _w(ctx).wizard_start(ctx.state.city, ctx.lang))
-        show_step(ctx, note=ctx._("I will ask a few questions. Answer with the buttons or type a number."))
+        show_step(ctx, note=ctx._("I will ask a few questions. Answer with the buttons, or type the answer."))
 
     def handle(self, ctx: Context) -> None:
         if ctx.incoming.kind == "button" and _state(ctx) is None and ctx.parts[1:2] != ["restart"]:
@@ -184,11 +201,11 @@ class WizardFlow:
         state = _state(ctx)
         if state is None and op != "restart":
             ctx.expired()
-        elif op in ("a", "dk") and len(parts) >= 3:
-            if parts[2] != ctx.state.step or ctx.state.flow != NAME:
+        elif op in ("i", "dk") and len(parts) >= 3:
+            if (parts[2] and parts[2] != ctx.state.step) or ctx.state.flow != NAME or ctx.state.step == "result":
                 show_step(ctx, note=ctx._("That question was already answered. Here is the current one."))
-            elif op == "a" and len(parts) >= 4:
-                _apply(ctx, w.wizard_answer, ":".join(parts[3:]))
+            elif op == "i" and len(parts) == 4:
+                self._choice(ctx, parts[3])
             else:
                 _apply(ctx, w.wizard_dont_know)
         elif op == "back":
@@ -201,7 +218,7 @@ class WizardFlow:
                 ctx.expired()
                 return
             _store(ctx, w.wizard_start(ctx.state.city, ctx.lang))
-            show_step(ctx)
+            show_step(ctx, edit=True)
         elif op == "chg":
             _change_menu(ctx)
         elif op == "c" and len(parts) >= 3:
@@ -210,6 +227,16 @@ class WizardFlow:
             show_step(ctx)
         else:
             ctx.expired()
+
+    def _choice(self, ctx: Context, index: str) -> None:
+        step = _w(ctx).wizard_step(_state(ctx))
+        choices = list(_attr(step, "choices") or ())
+        if _attr(step, "type") == "bool" and not choices:
+            choices = list(YES_NO)
+        if not index.isdigit() or int(index) >= len(choices):
+            show_step(ctx, note=ctx._("That question was already answered. Here is the current one."))
+            return
+        _apply(ctx, _w(ctx).wizard_answer, str(choices[int(index)][0]))
 
     def cancel(self, ctx: Context) -> None:
         ctx.clear_flow_data(NAME)
