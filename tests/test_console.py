@@ -80,3 +80,37 @@ def test_bad_arguments_are_a_message_not_a_traceback(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "bot", "chat", "--city", "paris"], input="", capture_output=True,
                           text=True, cwd=tmp_path, env=env, timeout=60)
     assert proc.returncode == 2 and "paris" in proc.stderr and "Traceback" not in proc.stderr
+
+
+class Typist:
+    """stdin that reads the screen before typing: presses a preferred button by its number, else a number."""
+
+    def __init__(self, screen: io.StringIO, script: list[str], prefer: tuple[str, ...], limit: int = 120):
+        self.screen, self.script, self.prefer, self.limit = screen, list(script), prefer, limit
+
+    def readline(self) -> str:
+        import re
+
+        self.limit -= 1
+        if self.script:
+            return self.script.pop(0) + "\n"
+        last = self.screen.getvalue().rsplit(console.RULE, 3)
+        shown = console.RULE.join(last[1:])
+        if "Change an answer" in shown or self.limit <= 0:
+            return ""  # EOF
+        for label in self.prefer:
+            if f") {label}\n" in shown:
+                return number_of(shown, label) + "\n"
+        number = re.search(r"Type a number from ([0-9.,]+) to", shown)
+        return (number.group(1).replace(",", "") if number else "1") + "\n"
+
+
+def test_wizard_to_a_result_in_the_terminal(store):
+    screen = io.StringIO()
+    typist = Typist(screen, ["/eligibility"], prefer=("None of these", "No", "I don't know"))
+    rc = console.run(store, Settings(), stdin=typist, stdout=screen, city="zhoushan", lang="en", user_id=11)
+    out = screen.getvalue()
+    assert rc == 0
+    assert "Question 1" in out and ") Cancel" in out
+    assert "Eligibility in Zhoushan" in out and "Zhoushan art." in out
+    assert ") Change an answer" in out and ") Start again" in out

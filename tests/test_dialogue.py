@@ -277,3 +277,104 @@ def test_a_city_is_asked_first_when_none_is_chosen(dialogue):
     chat.press("Zhoushan")
     assert chat.state().city == "zhoushan"
     assert any(b.data.startswith("top:t:") for b in chat.buttons())
+
+
+# ---------------------------------------------------------------- the eligibility wizard
+
+
+def finish_wizard(chat: Chat, prefer=("None of these", "No", "I don't know"), limit: int = 80) -> int:
+    """Answer every question (a preferred button, else the smallest allowed number) until the result."""
+    import re
+
+    for n in range(limit):
+        if "Change an answer" in chat.labels():
+            return n
+        numbers = re.search(r"Type a number from ([0-9.,]+) to", chat.text())
+        button = next((label for label in prefer if label in chat.labels()), None)
+        if button is not None:
+            chat.press(button)
+        elif numbers:
+            chat.say(numbers.group(1).replace(",", ""))
+        else:
+            chat.press(chat.labels()[0])
+    raise AssertionError(f"no result after {limit} answers:\n{chat.text()}")
+
+
+def test_wizard_runs_to_an_assessment_with_validation_back_and_change(dialogue):
+    chat = Chat(dialogue)
+    onboard(chat, city_label="Urumqi")
+    chat.press("Check my eligibility")
+    assert "Question 1" in chat.text() and "Cancel" in chat.labels() and "I don't know" in chat.labels()
+    first = chat.text()
+    chat.press("None of these")
+    assert "« Back" in chat.labels()
+    chat.press("« Back")
+    assert chat.text().split("Question 1", 1)[1] == first.split("Question 1", 1)[1]
+    chat.press("None of these")
+    before = chat.state().to_json()
+    chat.data(f"wiz:i:{before['step']}:99")  # a choice that does not exist
+    chat.data("wiz:i:no_such_fact:0")  # a button of an earlier question
+    assert "already answered" in chat.text()
+    assert chat.state().to_json()["data"] == before["data"]
+    finish_wizard(chat)
+    assert "Eligibility in Urumqi" in chat.text()
+    assert "Urumqi measure" in chat.text()  # cited articles
+    assert {"Change an answer", "Start again", "Main menu"} <= set(chat.labels())
+    chat.press("Change an answer")
+    changeable = [b for b in chat.buttons() if b.data.startswith("wiz:c:")]
+    assert changeable
+    chat.data(changeable[0].data)
+    assert "Question" in chat.text() and "Cancel" in chat.labels()
+    chat.press("Cancel")
+    assert "stopped" in chat.text() and chat.state().flow is None
+
+
+def test_wizard_typed_answers_are_validated_in_the_users_words(dialogue):
+    chat = Chat(dialogue)
+    onboard(chat, city_label="Urumqi")
+    chat.press("Check my eligibility")
+    chat.press("None of these")
+    chat.press("None of these")
+    assert "points" in chat.text().lower()
+    before = chat.state().to_json()
+    chat.say("lots")
+    assert "points" in chat.text().lower() and "Question" in chat.text()
+    chat.say("500")
+    assert chat.state().to_json() == before  # refused answers change nothing
+    chat.say("90")
+    assert chat.state().to_json() != before
+
+
+def test_points_calculator_sub_flow_shows_its_breakdown(dialogue):
+    chat = Chat(dialogue)
+    onboard(chat, city_label="Urumqi")
+    chat.press("Check my eligibility")
+    chat.press("None of these")
+    chat.press("None of these")
+    chat.press("I don't know — calculate it")
+    for _ in range(30):
+        if "Your national points score" in chat.text():
+            break
+        chat.press("I don't know")
+    assert "Your national points score" in chat.text() and "Total" in chat.text()
+
+
+def test_wizard_resumes_after_a_restart(store):
+    chat = Chat(Dialogue(Services(store, Settings())))
+    onboard(chat, city_label="Zhoushan")
+    chat.press("Check my eligibility")
+    chat.press(chat.labels()[-3] if "None of these" not in chat.labels() else "None of these")
+    asked = chat.text()
+    again = Chat(Dialogue(Services(store, Settings())))  # a new process on the same database
+    again.command("eligibility")
+    assert "Continuing where you left off" in again.text()
+    assert asked.split("Question", 1)[1] == again.text().split("Question", 1)[1]
+
+
+def test_wizard_follows_a_language_change(dialogue):
+    chat = Chat(dialogue)
+    onboard(chat, city_label="Hangzhou")
+    chat.press("Check my eligibility")
+    chat.data("set:lang:zh")
+    chat.command("eligibility")
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in chat.text())  # the question itself is now Chinese
