@@ -215,7 +215,6 @@ def _answer_group(state: dict, g: Group, members: list[str], raw: str) -> dict:
 
 def _group_choice(g: Group, members: list[str], raw: str, lang: str) -> str:
     """A member name, SEVERAL or NONE from a button value, a number, a label, or yes / no."""
-    rs = load_rules()
     q = _group_question(g, lang, members)
     text = str(raw).strip().lower()
     for i, (value, label) in enumerate(q.choices, 1):
@@ -227,8 +226,6 @@ def _group_choice(g: Group, members: list[str], raw: str, lang: str) -> str:
     except UserError:
         raise UserError("Please choose one of: %(choices)s.",
                         choices="; ".join(f"{i}. {label}" for i, (_v, label) in enumerate(q.choices, 1))) from None
-    finally:
-        del rs
 
 
 def wizard_dont_know(state: dict) -> dict:

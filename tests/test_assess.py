@@ -135,7 +135,8 @@ def test_bad_city_and_non_object_profile():
 
 # ---------------------------------------------------------------- properties
 
-def _profiles():
+def _profiles(full: bool = False):
+    """Random profiles over every fact the rules read (all of them given when `full`)."""
     rs = load_rules()
     strategies = {}
     for f in rs.facts.values():
@@ -151,7 +152,7 @@ def _profiles():
             near = {f.min, f.max, 0.19, 0.2, 2, 3.9, 4, 5.99, 6, 29.9, 30, 499999, 500000}
             s = st.sampled_from(sorted(v for v in near if f.min <= v <= f.max))
         strategies[f.name] = s
-    return st.fixed_dictionaries({}, optional=strategies)
+    return st.fixed_dictionaries(strategies) if full else st.fixed_dictionaries({}, optional=strategies)
 
 
 def _criterion_bools(city):

@@ -133,3 +133,10 @@ def test_wizard_reaches_the_same_result_as_assessing_at_once(city, profile):
 def test_property_wizard_from_a_profile_matches_assessing_it(city, profile):
     _n, result = simulate(city, profile)
     assert result.assessment.result_key() == assess(city, profile, with_summary=False).result_key()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(city=st.sampled_from(["zhoushan", "urumqi", "hangzhou"]), profile=_profiles(full=True))
+def test_property_wizard_from_a_full_profile_matches_assessing_it(city, profile):
+    _n, result = simulate(city, profile)
+    assert result.assessment.result_key() == assess(city, profile, with_summary=False).result_key()
