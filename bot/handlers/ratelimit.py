@@ -60,13 +60,18 @@ class Bucket:
 @dataclass(frozen=True)
 class Limits:
     overall_per_second: float | None = 30.0  # None: no global bucket (benchmarks against a local server)
-    chat_per_second: float = 1.0
+    chat_per_second: float | None = 1.0  # None: chats not paced (benchmarks)
     chat_burst: int = 3  # a reply of 2-3 parts goes out at once
-    group_per_minute: float = 20.0
+    group_per_minute: float | None = 20.0
     group_burst: int = 5
     max_retries: int = 3  # 429s waited out per request
     server_error_retries: int = 2  # 5xx answers retried (the message was not sent)
     server_error_backoff: float = 0.5
+
+    @classmethod
+    def unpaced(cls) -> "Limits":
+        """No pacing at all, 429s and 5xx still retried: for measuring the bot against a local server."""
+        return cls(overall_per_second=None, chat_per_second=None, group_per_minute=None)
 
 
 class TelegramRateLimiter(BaseRateLimiter[dict]):
@@ -109,8 +114,9 @@ class TelegramRateLimiter(BaseRateLimiter[dict]):
         buckets: list[Bucket] = []
         chat_id = _chat_id(data.get("chat_id"))
         if chat_id is not None and endpoint not in _CHAT_EXEMPT:
-            buckets.append(self._chat_bucket(chat_id))
-            if isinstance(chat_id, str) or chat_id < 0:  # groups, supergroups and channels
+            if self.limits.chat_per_second:
+                buckets.append(self._chat_bucket(chat_id))
+            if self.limits.group_per_minute and (isinstance(chat_id, str) or chat_id < 0):  # groups and channels
                 buckets.append(self._group_bucket(chat_id))
         if self.overall is not None and endpoint not in _CHAT_EXEMPT:
             buckets.append(self.overall)

@@ -146,6 +146,7 @@ class FakeBotAPI:
         self._failures: list[_Failure] = []
         self._blocked: set[int] = set()
         self._changed: asyncio.Condition | None = None
+        self._watchers: dict[int, asyncio.Queue] = {}
         self.webhook: dict | None = None
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -367,6 +368,10 @@ class FakeBotAPI:
         return await self.wait_for_call(
             methods, lambda c: c.chat_id == chat_id and (predicate is None or predicate(c)), timeout, after)
 
+    def watch(self, chat_id: int) -> asyncio.Queue:
+        """A queue receiving every message sent to or edited in `chat_id` from now on (cheap: benchmarks)."""
+        return self._watchers.setdefault(chat_id, asyncio.Queue())
+
     def mark(self) -> int:
         """An index into `calls`: pass as `after=` to wait only for calls made from now on."""
         return len(self.calls)
@@ -404,7 +409,12 @@ class FakeBotAPI:
 
     def _record(self, method: str, params: dict, token: str, status: int, body: dict) -> tuple[int, dict]:
         if method != "getUpdates" or body.get("result"):
-            self.calls.append(Call(method, params, time.monotonic(), token, status, body.get("result")))
+            call = Call(method, params, time.monotonic(), token, status, body.get("result"))
+            self.calls.append(call)
+            if self._watchers and status == 200 and method in ("sendMessage", "editMessageText"):
+                queue = self._watchers.get(call.chat_id)
+                if queue is not None:
+                    queue.put_nowait(call)
             self._notify_soon()
         return status, body
 
