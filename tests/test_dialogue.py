@@ -129,7 +129,7 @@ def test_stale_or_unknown_buttons_get_the_menu_and_keep_the_state(dialogue):
     chat = Chat(dialogue)
     onboard(chat)
     before = chat.state().to_json()
-    for data in ("zz:1", "menu:nothing", "top:e:no-such-doc:1:a", "ask:zh:urumqi-facilitation:999", "set:lang:xx", "wiz:i:age:3"):
+    for data in ("zz:1", "menu:nothing", "top:e:no-such-doc:1:a", "ask:zh:urumqi-facilitation:999", "set:lang:xx", "wiz:a:age:3"):
         chat.data(data)
         assert "expired" in chat.text() or "current one" in chat.text() or "not available" in chat.text(), data
         assert "Main menu" in chat.text() or "Main menu" in chat.labels()
@@ -312,8 +312,8 @@ def test_wizard_runs_to_an_assessment_with_validation_back_and_change(dialogue):
     assert chat.text().split("Question 1", 1)[1] == first.split("Question 1", 1)[1]
     chat.press("None of these")
     before = chat.state().to_json()
-    chat.data(f"wiz:i:{before['step']}:99")  # a choice that does not exist
-    chat.data("wiz:i:no_such_fact:0")  # a button of an earlier question
+    chat.data(f"wiz:a:{before['step']}:99")  # a choice that does not exist
+    chat.data("wiz:a:no_such_fact:0")  # a button of an earlier question
     assert "already answered" in chat.text()
     assert chat.state().to_json()["data"] == before["data"]
     finish_wizard(chat)

@@ -1,7 +1,7 @@
 """The eligibility check in chat, on the channel-free wizard core (bot/wizard.py).
 
 The wizard's own state dict lives in ChatState.data["wiz"]["s"], so a restart of the bot resumes it.
-Button data: `wiz:i:<fact>:<n>` the n-th choice, `wiz:dk:<fact>` don't know, `wiz:back`, `wiz:x` cancel,
+Button data: `wiz:a:<fact>:<n>` the n-th choice (by position), `wiz:dk:<fact>` don't know, `wiz:back`, `wiz:x` cancel,
 `wiz:restart`, `wiz:chg` (list answered facts), `wiz:c:<fact>` change one, `wiz:go` continue.
 A button naming a fact that is not the current question is stale: the current question is shown again.
 """
@@ -71,7 +71,7 @@ def _question_buttons(ctx: Context, q) -> list[list[Button]]:
     per_row = 3 if qtype == "bool" else 2
     answer_row: list[Button] = []
     for i, (_value, label) in enumerate(choices):
-        answer_row.append(Button(str(label), f"wiz:i:{fact}:{i}"))
+        answer_row.append(Button(str(label), f"wiz:a:{fact}:{i}"))
         if len(answer_row) == per_row or len(str(label)) > 20:
             rows.append(answer_row)
             answer_row = []
@@ -201,10 +201,10 @@ class WizardFlow:
         state = _state(ctx)
         if state is None and op != "restart":
             ctx.expired()
-        elif op in ("i", "dk") and len(parts) >= 3:
+        elif op in ("a", "dk") and len(parts) >= 3:
             if (parts[2] and parts[2] != ctx.state.step) or ctx.state.flow != NAME or ctx.state.step == "result":
                 show_step(ctx, note=ctx._("That question was already answered. Here is the current one."))
-            elif op == "i" and len(parts) == 4:
+            elif op == "a" and len(parts) == 4:
                 self._choice(ctx, parts[3])
             else:
                 _apply(ctx, w.wizard_dont_know)
