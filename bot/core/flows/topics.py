@@ -58,11 +58,17 @@ def show_topics(ctx: Context, page: int = 0, edit: bool = False) -> None:
 
 def _entry_list(ctx: Context, items: list, page: int, prefix: str, back: str, title: str, edit: bool) -> None:
     shown, page, pages = _page(items, page)
-    rows = [[Button(entries.short(entries.entry_title(ctx, e)), f"top:e:{e.doc_id}:{e.article}:{back}")] for e in shown]
+    rows = [[Button(entries.short(entries.entry_title(ctx, e)), _entry_data(e, back))] for e in shown]
     rows.append(_pager(ctx, page, pages, prefix))
     nav = [Button(ctx._("All topics"), "top:l:0")] if back != "a" else []
     rows.append(nav + [ctx.menu_button()])
     ctx.say(ctx.render("topic_entries.html", title=title, page=page + 1, pages=pages, count=len(items)), rows, edit=edit)
+
+
+def _entry_data(entry, back: str) -> str:
+    """Button data for an entry; the way back is dropped (to the topic list) if it would pass 64 bytes."""
+    data = f"top:e:{entry.doc_id}:{entry.article}:{back}"
+    return data if len(data.encode()) <= 64 else f"top:e:{entry.doc_id}:{entry.article}:"
 
 
 def show_topic(ctx: Context, topic: str, page: int = 0, edit: bool = False) -> None:
@@ -109,7 +115,8 @@ class TopicsFlow:
             if entry is None:
                 ctx.expired()
                 return
-            back = (Button(ctx._("Back"), "top:a:0") if parts[4] == "a" else Button(ctx._("Back"), f"top:t:{parts[4]}:0"))
+            back_to = "top:a:0" if parts[4] == "a" else f"top:t:{parts[4]}:0" if parts[4] else "top:l:0"
+            back = Button(ctx._("Back"), back_to)
             entries.show_entry(ctx, entry, back=back)
         else:
             ctx.expired()
