@@ -32,10 +32,19 @@ def test_the_explanation_shows_the_boundary_reading():
                                                                (60, False, False, True), (59, False, False, False)])
 def test_points_boundaries(points, zhoushan, urumqi_a, urumqi_b):
     assert ("3.6" in arts(assess("zhoushan", {"points": points}).criteria)) is zhoushan
-    u = assess("urumqi", {"points": points})
+    u = assess("urumqi", {"points": points, "age": 50})
     assert u.recognized is urumqi_a
     assert ("1" in arts(u.benefits)) is (urumqi_a or urumqi_b)
     assert assess("hangzhou", {"points": points}).recognized is zhoushan
+
+
+@pytest.mark.parametrize("age,b_class,z21", [(65, True, True), (66, False, True), (70, False, True), (71, False, False)])
+def test_raised_age_limits(age, b_class, z21):
+    """Urumqi 1 raises the B-class limit to 65, Zhoushan 21 to 70: both include the number."""
+    assert ("1" in arts(assess("urumqi", {"b_class_special": True, "age": age}).benefits)) is b_class
+    z = assess("zhoushan", {"intl_vocational_certificate": True, "good_credit": True, "age": age})
+    assert ("21" in arts(z.benefits)) is z21
+    assert "age" in assess("zhoushan", {"intl_vocational_certificate": True, "good_credit": True}).missing_facts
 
 
 @pytest.mark.parametrize("usd,share,met", [(500000, 30, True), (499999, 30, False), (500000, 29.9, False)])
