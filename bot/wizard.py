@@ -111,9 +111,11 @@ def _next(state: dict):
     best = max(score, key=lambda f: (score[f], -order[f]))
     best_score = score[best]
     for g in rs.groups.values():
+        open_members = [m for m in g.members if m in score]
+        if state["groups"].get(g.id) == SEVERAL and open_members:
+            return ("group", g.id, open_members)  # "which other one?" until none is left
         if g.id in state["groups"] or any(m in state["facts"] or m in state["dk"] for m in g.members):
             continue
-        open_members = [m for m in g.members if m in score]
         if len(open_members) >= 2 and sum(score[m] for m in open_members) >= best_score:
             return ("group", g.id, open_members)
     return ("fact", best)
@@ -132,16 +134,21 @@ def _fact_question(fact: Fact, lang: str, kind: str) -> Question:
                     kind="calculator" if kind == "calc" else kind)
 
 
-def _group_question(g: Group, lang: str, members: list[str]) -> Question:
-    """mode all: yes / no. mode any: which one applies (one member, several, or none)."""
+def _group_question(g: Group, lang: str, members: list[str], more: bool = False) -> Question:
+    """mode all: yes / no. mode any: which one applies (one member, several, or none); after "several",
+    `more` asks "which other one?" until the applicant says none."""
     _ = i18n.Translator(lang)
     rs = load_rules()
+    text = g.question.get(lang) or g.question["en"]
     if g.mode == "all":
         choices = [("yes", _("Yes")), ("no", _("No"))]
     else:
         choices = [(m, rs.facts[m].label.get(lang) or rs.facts[m].label["en"]) for m in members]
-        choices += [(SEVERAL, _("Several of these")), (NONE, _("None of these"))]
-    return Question(fact=g.id, text=g.question.get(lang) or g.question["en"], help=g.help.get(lang) or g.help["en"],
+        choices += [(NONE, _("None of the others"))] if more else [(SEVERAL, _("Several of these")),
+                                                                     (NONE, _("None of these"))]
+        if more:
+            text = _("Which other one of these applies to you?")
+    return Question(fact=g.id, text=text, help=g.help.get(lang) or g.help["en"],
                     type="bool" if g.mode == "all" else "choice", choices=choices, kind="group", members=members)
 
 
@@ -155,7 +162,10 @@ def wizard_step(state: dict) -> Question | Result:
         a = assess(state["city"], state["facts"], lang, fixed=_fixed(state))
         return Result(assessment=a, summary=a.summary, asked=asked, note=state.get("note"))
     kind, name = nxt[0], nxt[1]
-    q = _group_question(rs.groups[name], lang, nxt[2]) if kind == "group" else _fact_question(rs.facts[name], lang, kind)
+    if kind == "group":
+        q = _group_question(rs.groups[name], lang, nxt[2], more=state["groups"].get(name) == SEVERAL)
+    else:
+        q = _fact_question(rs.facts[name], lang, kind)
     remaining = len(_open(state))
     q.asked, q.can_go_back, q.note = asked, asked > 0, state.get("note")
     q.progress = {"n": asked + 1, "total": asked + max(remaining, 1)}
@@ -196,33 +206,41 @@ def _answer_group(state: dict, g: Group, members: list[str], raw: str) -> dict:
 
     lang = state["lang"]
     if is_dont_know(raw):
+        more = state["groups"].get(g.id) == SEVERAL
         state["groups"][g.id] = "dk"
-        _record(state, g.id, dk=members, group=g.id)
+        _record(state, g.id, dk=members, group=None if more else g.id)
         return state
     if g.mode == "all":
         value = parse(Fact(name=g.id, type="bool", label={}, question={}, help={}), raw, lang)
         state["groups"][g.id] = "yes" if value else "no"
         _record(state, g.id, {m: True for m in members} if value else {}, group=g.id)  # no: ask each
         return state
-    choice = _group_choice(g, members, raw, lang)
-    state["groups"][g.id] = choice
-    if choice == SEVERAL:
-        _record(state, g.id, group=g.id)  # each member is asked in turn
+    more = state["groups"].get(g.id) == SEVERAL
+    choice = _group_choice(g, members, raw, lang, more)
+    if more:  # one more member, or none of the remaining ones
+        _record(state, g.id, {choice: True} if choice != NONE else {m: False for m in members})
+    elif choice == SEVERAL:
+        state["groups"][g.id] = SEVERAL
+        _record(state, g.id, group=g.id)  # then "which other one?" in turn
     else:
+        state["groups"][g.id] = choice
         _record(state, g.id, {m: m == choice for m in members}, group=g.id)
     return state
 
 
-def _group_choice(g: Group, members: list[str], raw: str, lang: str) -> str:
+def _group_choice(g: Group, members: list[str], raw: str, lang: str, more: bool = False) -> str:
     """A member name, SEVERAL or NONE from a button value, a number, a label, or yes / no."""
-    q = _group_question(g, lang, members)
+    q = _group_question(g, lang, members, more)
     text = str(raw).strip().lower()
     for i, (value, label) in enumerate(q.choices, 1):
         if text in (str(value).lower(), str(i), label.strip().lower()):
             return value
     yes_no = Fact(name=g.id, type="bool", label={}, question={}, help={})
     try:
-        return SEVERAL if parse(yes_no, raw, lang) else NONE
+        value = parse(yes_no, raw, lang)
+        if value is True and more:
+            raise UserError("Please choose one of: %(choices)s.")
+        return SEVERAL if value else NONE
     except UserError:
         raise UserError("Please choose one of: %(choices)s.",
                         choices="; ".join(f"{i}. {label}" for i, (_v, label) in enumerate(q.choices, 1))) from None

@@ -19,8 +19,9 @@ def simulated_answer(question, profile: dict) -> str:
             vals = [profile.get(m) for m in question.members]
             return "yes" if all(v is True for v in vals) else "no" if False in vals else "don't know"
         offered = [v for v, _label in question.choices if v in question.members]
+        more = "several" not in [v for v, _label in question.choices]  # "which other one?" round
         trues = [m for m in offered if profile.get(m) is True]
-        if len(trues) == 1:
+        if len(trues) == 1 or (trues and more):
             return trues[0]
         if trues:
             return "several"

@@ -140,3 +140,23 @@ def test_property_wizard_from_a_profile_matches_assessing_it(city, profile):
 def test_property_wizard_from_a_full_profile_matches_assessing_it(city, profile):
     _n, result = simulate(city, profile)
     assert result.assessment.result_key() == assess(city, profile, with_summary=False).result_key()
+
+
+def test_screening_group_one_several_and_none():
+    state, q = _answer_until(wizard_start("zhoushan", "en"), "recognitions")
+    assert q.kind == "group" and ("several", "Several of these") in q.choices
+    one = wizard_answer(state, "nsfc_young_scientist_lead")
+    assert one["facts"]["nsfc_young_scientist_lead"] is True and one["facts"]["holds_a_permit"] is False
+    none = wizard_answer(state, "none")
+    assert none["facts"]["nsfc_young_scientist_lead"] is False
+    several = wizard_answer(state, "several")
+    q = wizard_step(several)
+    assert q.fact == "recognitions" and ("none", "None of the others") in q.choices
+    number = 1 + [v for v, _ in q.choices].index("foreign_expert_program")
+    several = wizard_answer(several, str(number))  # a typed choice number
+    several = wizard_answer(several, "nsfc_young_scientist_lead")
+    several = wizard_answer(several, "none")
+    assert several["facts"]["foreign_expert_program"] is True and several["facts"]["nsfc_young_scientist_lead"] is True
+    assert several["facts"]["holds_a_permit"] is False and wizard_step(several).fact != "recognitions"
+    back = wizard_back(several)
+    assert "holds_a_permit" not in back["facts"] and back["facts"]["foreign_expert_program"] is True
