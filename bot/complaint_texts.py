@@ -33,7 +33,7 @@ STATUS: dict[str, str] = {
 DELIVERY: dict[str, str] = {"pending": N_("sending"), "sent": N_("delivered"), "failed": N_("not delivered")}
 
 MAX_FULL = 3000  # description characters shown in a single announcement
-MAX_LINE = 90  # description characters shown in a digest line
+MAX_LINE = 50  # description characters shown in a digest line (40 lines fit in one message)
 
 
 def clip(text: str | None, limit: int) -> str:

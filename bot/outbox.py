@@ -8,8 +8,10 @@ row), sends it through a `Sender`, and records the message id at once. Errors:
 - `Undeliverable(reason)` (blocked, chat deleted): the row fails for good; a staff reply that could not
   reach its complainant is reported back to the hotline group;
 - anything else is transient: retried with exponential backoff (capped), for as long as it takes.
-Group chats take about 20 messages a minute: the worker counts what it sent in the last 60 seconds, and
-under a burst packs new-ticket announcements into digests so every ticket is announced once, promptly.
+Group chats take about 20 messages a minute: the worker sends into a group at most one message every
+60/group_per_minute seconds (the first at once after a quiet spell), and under a burst packs the waiting
+new-ticket announcements into digests (up to 40 tickets a message), so every ticket is announced once,
+promptly, and the group's limit holds.
 """
 
 from __future__ import annotations
@@ -124,7 +126,7 @@ class OutboxWorker:
         *,
         clock: Callable[[], dt.datetime] = utcnow,
         group_per_minute: int = 18,  # Telegram allows ~20; the rest is left for direct answers in the group
-        max_digest: int = 25,
+        max_digest: int = 40,
         batch: int = 500,
         on_undeliverable: Callable[[Session, OutboxMessage, str], None] | None = None,
     ):
@@ -221,16 +223,18 @@ class OutboxWorker:
                 .values(lease_token=None, lease_until=None)
             )
 
-    def _sent_last_minute(self, chat_id: int, now: dt.datetime) -> int:
+    def _recent(self, chat_id: int, now: dt.datetime) -> tuple[int, dt.datetime | None]:
+        """Messages (digests count once) sent to `chat_id` in the last 60 s, and when the last one went."""
         with self.store.session() as s:
-            return s.scalar(
-                select(func.count()).select_from(OutboxMessage).where(
+            count, last = s.execute(
+                select(func.count(), func.max(OutboxMessage.sent_at)).where(
                     OutboxMessage.chat_id == chat_id,
                     OutboxMessage.sent_at > now - dt.timedelta(seconds=60),
                     OutboxMessage.digest_id.is_(None),
                     OutboxMessage.status == "sent",
                 )
-            ) or 0
+            ).one()
+            return count or 0, last
 
     # -- sending
 
@@ -241,63 +245,55 @@ class OutboxWorker:
             return 0
         self._chat_wait.pop(chat_id, None)
         if is_group(chat_id):
-            budget = self.group_per_minute - await asyncio.to_thread(self._sent_last_minute, chat_id, now)
-            plan = self._plan_group(rows, budget)
+            count, last = await asyncio.to_thread(self._recent, chat_id, now)
+            plan = self._plan_group(rows, count, last, now)
         else:
             plan = [[r] for r in rows]
-        planned = {r.id for batch in plan for r in batch}
-        leftovers.extend(r.id for r in rows if r.id not in planned)
         sent = 0
-        for i, batch in enumerate(plan):
-            outcome = await self._send(chat_id, batch, now)
+        handled: set[int] = set()  # rows whose outcome (sent, retry, failed) is recorded
+        for batch in plan:
+            text, buttons, batch = self._compose(batch)
+            outcome = await self._send(chat_id, batch, text, buttons, now)
+            handled.update(r.id for r in batch)
             if outcome == "sent":
                 sent += 1
-            elif outcome == "stop":  # 429: the chat waits; the rest of the plan goes back to the queue
-                leftovers.extend(r.id for b in plan[i + 1 :] for r in b)
+            elif outcome == "stop":  # 429 or an error: the chat waits, the rest goes back to the queue
                 break
+        leftovers.extend(r.id for r in rows if r.id not in handled)
         return sent
 
-    def _plan_group(self, rows: list[OutboxMessage], budget: int) -> list[list[OutboxMessage]]:
-        """Which messages go out now: notices one by one, announcements alone or packed into digests.
-
-        Announcements are sent one a message while they fit comfortably in the minute's budget; under a
-        burst, half the remaining budget is used now with the tickets spread across those messages, so the
-        group's limit holds and the later rounds still have room.
-        """
-        if budget <= 0:
+    def _plan_group(self, rows: list[OutboxMessage], count: int, last: dt.datetime | None,
+                    now: dt.datetime) -> list[list[OutboxMessage]]:
+        """At most one message a round into a group, at least 60/limit seconds apart (so never more than
+        `group_per_minute` in any minute), and the first at once after a quiet spell. Notices go first,
+        one a message; then announcements: alone when there is one, else a digest of what is waiting."""
+        if count >= self.group_per_minute:
             return []
-        plan: list[list[OutboxMessage]] = []
+        if last is not None and (now - last).total_seconds() < 60.0 / self.group_per_minute:
+            return []
         notices = [r for r in rows if r.kind != "announce"]
+        if notices:
+            return [[notices[0]]]
         announces = [r for r in rows if r.kind == "announce"]
-        for r in notices[:budget]:
-            plan.append([r])
-        budget -= len(plan)
-        if budget <= 0 or not announces:
-            return plan
-        if len(announces) <= budget // 2 or (len(announces) == 1):
-            return plan + [[r] for r in announces]
-        messages = max(1, budget // 2)
-        size = min(self.max_digest, -(-len(announces) // messages))
-        for start in range(0, min(len(announces), messages * size), size):
-            plan.append(announces[start : start + size])
-        return plan
+        return [announces[: self.max_digest]] if announces else []
 
-    def _compose(self, batch: list[OutboxMessage]) -> tuple[str, tuple]:
+    def _compose(self, batch: list[OutboxMessage]) -> tuple[str, tuple, list[OutboxMessage]]:
+        """Text and buttons for a batch, and the rows it really carries (a digest drops what does not fit)."""
         if len(batch) == 1:
             p = batch[0].payload
-            return p["text"], to_buttons(p.get("buttons"))
+            return p["text"], to_buttons(p.get("buttons")), batch
         from bot.complaint_texts import digest
 
         lines = [r.payload.get("line") or r.payload["text"][:200] for r in batch]
-        buttons = [r.payload["digest_button"] for r in batch if r.payload.get("digest_button")]
-        text, rows = digest(self.lang, lines, buttons)
-        while len(text) > MAX_TEXT and len(lines) > 1:  # never happens with 25 short lines; kept safe anyway
-            lines.pop()
-            text, rows = digest(self.lang, lines, buttons[: len(lines)])
-        return text, to_buttons(rows)
+        buttons = [r.payload.get("digest_button") for r in batch]
+        n = len(batch)
+        while True:
+            text, rows = digest(self.lang, lines[:n], [b for b in buttons[:n] if b])
+            if len(text) <= MAX_TEXT or n == 1:
+                return text, to_buttons(rows), batch[:n]
+            n -= 1
 
-    async def _send(self, chat_id: int, batch: list[OutboxMessage], now: dt.datetime) -> str:
-        text, buttons = self._compose(batch)
+    async def _send(self, chat_id: int, batch: list[OutboxMessage], text: str, buttons, now: dt.datetime) -> str:
         ids = [r.id for r in batch]
         try:
             message_id = await self.sender.send(chat_id, text, buttons)
@@ -307,7 +303,8 @@ class OutboxWorker:
             return "stop"
         except Undeliverable as exc:
             if chat_id == self.hotline:  # the group itself is misconfigured: keep the tickets, try again later
-                await asyncio.to_thread(self._retry, ids, now + dt.timedelta(seconds=MAX_BACKOFF), exc.reason)
+                due = self._chat_wait[chat_id] = now + dt.timedelta(seconds=MAX_BACKOFF)
+                await asyncio.to_thread(self._retry, ids, due, exc.reason)
                 return "stop"
             await asyncio.to_thread(self._fail, ids, exc.reason, now)
             return "failed"
