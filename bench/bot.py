@@ -9,7 +9,8 @@ from handing out an update to receiving the bot's reply. Every update must get e
 
 Runs: pacing off (the rate limiter stays in the path and retries 429s but paces nothing: this measures the
 Application), Telegram's limits on (30/s overall, 1/s per chat with a burst of 3: the numbers are then the
-limiter's, by design), and the dialogue run inline on the event loop instead of in a worker thread.
+limiter's, by design), the dialogue in a worker thread (asyncio.to_thread) instead of inline on the event
+loop (the SQLite default), and the adapter alone with a dialogue that answers at once.
 
     .venv/bin/python bench/bot.py [--seconds 5] [--users 1,10,100] [--quick]
 """
@@ -38,22 +39,10 @@ QUESTIONS = (
 
 # ---- the bot process -------------------------------------------------------------------------------------
 
-class InlineDialogue:
-    """The real Dialogue called on the event loop (no worker thread), to compare with asyncio.to_thread."""
-
-    def __init__(self, dialogue):
-        self.dialogue = dialogue
-
-    async def handle(self, incoming):
-        return self.dialogue.handle(incoming)
-
-
 def bot_main(args) -> None:
     import logging
     import signal
 
-    from bot.core.dialogue import Dialogue
-    from bot.core.services import Services
     from bot.handlers import build_application
     from bot.handlers.ratelimit import Limits
     from bot.settings import Settings
@@ -64,7 +53,7 @@ def bot_main(args) -> None:
     store = Store(args.db)
     store.migrate()
     limits = Limits() if args.limits == "telegram" else Limits.unpaced()
-    dialogue = InlineDialogue(Dialogue(Services(store, settings))) if args.inline else None
+    dialogue = None
     if args.echo:  # the adapter alone: a dialogue that answers at once, with no database
         from bot.core.messages import Button, Reply
 
@@ -73,7 +62,7 @@ def bot_main(args) -> None:
                 return [Reply.of("ok", [[Button("Menu", "menu:home")], [Button("x", "set:lang:en:s"), Button("y", "set:city:hangzhou:s")]])]
 
         dialogue = Echo()
-    app = build_application(settings, store, dialogue=dialogue, limits=limits)
+    app = build_application(settings, store, dialogue=dialogue, limits=limits, inline_db=not args.threads)
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
 
@@ -148,7 +137,7 @@ async def measure(server, first_id: int, users: int, seconds: float) -> dict:
     }
 
 
-async def run_config(name: str, limits: str, inline: bool, levels, seconds: float, first_id: int,
+async def run_config(name: str, limits: str, threads: bool, levels, seconds: float, first_id: int,
                      echo: bool = False) -> list[dict]:
     from fakes.botapi import FakeBotAPI
 
@@ -156,7 +145,7 @@ async def run_config(name: str, limits: str, inline: bool, levels, seconds: floa
     async with FakeBotAPI() as server:
         with tempfile.TemporaryDirectory() as tmp:
             cmd = [sys.executable, __file__, "--bot", "--token", server.token, "--base-url", server.base_url,
-                   "--db", f"sqlite:///{tmp}/bench.sqlite3", "--limits", limits] + (["--inline"] if inline else []) + (["--echo"] if echo else [])
+                   "--db", f"sqlite:///{tmp}/bench.sqlite3", "--limits", limits] + (["--threads"] if threads else []) + (["--echo"] if echo else [])
             proc = await asyncio.create_subprocess_exec(*cmd, cwd=str(ROOT), env={**os.environ, "PYTHONPATH": str(ROOT)})
             try:
                 for k, users in enumerate(levels):
@@ -200,7 +189,7 @@ async def driver(args) -> None:
     print("(bot ms / srv ms: CPU milliseconds per update spent by the bot process / by this process, the stand-in)")
     await run_config("pacing off (limiter in path)", "unpaced", False, levels, args.seconds, 10_000)
     if not args.quick:
-        await run_config("pacing off, dialogue inline", "unpaced", True, [10], args.seconds, 20_000)
+        await run_config("pacing off, dialogue in a thread", "unpaced", True, [10], args.seconds, 20_000)
         await run_config("adapter only (instant dialogue)", "unpaced", False, [10], args.seconds, 40_000, echo=True)
         await run_config("Telegram limits on (30/s, 1/s/chat)", "telegram", False, levels, args.seconds, 30_000)
 
@@ -215,7 +204,7 @@ def main() -> None:
     p.add_argument("--base-url", help=argparse.SUPPRESS)
     p.add_argument("--db", help=argparse.SUPPRESS)
     p.add_argument("--limits", default="unpaced", help=argparse.SUPPRESS)
-    p.add_argument("--inline", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--threads", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--echo", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.bot:
