@@ -26,13 +26,16 @@ UNKNOWN_BIGRAM_WEIGHT = 0.35  # a character pair found nowhere is mostly a pair 
 NUMBER_WEIGHT = 0.3  # ages and amounts in a question are facts about the asker, rarely the topic
 TYPO_CUTOFF = 88  # an unknown English word this close to a known one is taken as a misspelling of it
 
-# Score combination and confidence (calibrated on the development set; see bench/faq.py).
 W_BM25, W_COVER, W_FUZZ = 1.0, 1.0, 0.8
-# A logistic model over (score, margin, coverage, fuzzy, bm25), fitted on the development set
-# (in scope vs out of scope); the threshold sits mid-way in the gap between the two classes there.
-CONF_BIAS = -2.4
-CONF_WEIGHTS = (1.2, 0.4, 2.8, 0.4, 4.0)
-THRESHOLD = 0.76
+# The confidence is a logistic model over FEATURES of the best match. Its weights and the abstention
+# threshold are data (knowledge/confidence.yaml), fitted by bench/fit_confidence.py on the knowledge
+# base's own phrasings (each left out of the index it is asked against) and on out-of-scope questions
+# written for training (bench/data/oos_train.jsonl) -- never on an evaluation set. These constants are
+# only the fallback when that file is absent (a copy of the fit when they were last written).
+FEATURES = ("score", "margin", "cover", "fuzzy", "bm25")
+CONF_BIAS = -4.4434
+CONF_WEIGHTS = (0.0, 0.0, 6.1179, 1.9021, 4.5080)
+THRESHOLD = 0.5
 ITEM_PREFERENCE = 0.85  # an item within this share of its parent's score is the more precise citation
 OTHER_CITY_RATIO = 1.35  # another city's entry this many times better means that document covers it
 
@@ -59,6 +62,7 @@ class Result:
     suggestions: list[Hit] = field(default_factory=list)
     other_place: str | None = None  # the question is about this place, which no document covers
     gap: object = None  # knowledge.NotCovered: the city's document says it does not cover this
+    features: tuple = ()  # FEATURES of the best match, what the confidence is computed from
 
 
 def _field_texts(e: Entry) -> dict[str, list[str]]:
@@ -103,6 +107,7 @@ class Index:
         from bot.knowledge import read_yaml
 
         self.intents = Intents.build(read_yaml("intents.yaml"), kb.entries)
+        self.confidence = Confidence.from_data(read_yaml("confidence.yaml"))
         self.postings: dict[str, list[tuple[int, float]]] = {}
         for i, tf in enumerate(tfs):
             norm = K1 * (1 - B + B * lengths[i] / self.avg_len)
@@ -176,7 +181,26 @@ class Index:
 
 
 def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, x))))
+
+
+@dataclass(frozen=True)
+class Confidence:
+    """sigmoid(bias + weights . features); answered when it reaches the threshold."""
+
+    bias: float = CONF_BIAS
+    weights: tuple = CONF_WEIGHTS
+    threshold: float = THRESHOLD
+
+    @classmethod
+    def from_data(cls, raw) -> "Confidence":
+        if not raw:
+            return cls()
+        w = raw["weights"]
+        return cls(float(raw["bias"]), tuple(float(w.get(name, 0.0)) for name in FEATURES), float(raw["threshold"]))
+
+    def __call__(self, features) -> float:
+        return _sigmoid(self.bias + sum(w * x for w, x in zip(self.weights, features)))
 
 
 def _family(e: Entry) -> str:
@@ -217,7 +241,8 @@ class Searcher:
         runner = next((h for h in hits if _family(h.entry) != _family(best.entry) or h.entry.doc_id != best.entry.doc_id), None)
         margin = best.score - (runner.score if runner else 0.0)
         features = (best.score, margin, best.cover, best.fuzzy, best.bm25)
-        confidence = _sigmoid(CONF_BIAS + sum(w * x for w, x in zip(CONF_WEIGHTS, features)))
+        conf = self.index.confidence
+        confidence = conf(features)
         elsewhere = None
         if others and others[0].score > OTHER_CITY_RATIO * best.score:
             elsewhere = others[0]
@@ -227,9 +252,11 @@ class Searcher:
             bg = background[0]
         if gap is not None:
             confidence = min(confidence, 0.3)
-        answered = confidence >= THRESHOLD
+        # another city's document or a declared gap decides on its own, whatever the threshold
+        answered = confidence >= conf.threshold and elsewhere is None and gap is None
         suggestions = [h for h in hits[:4] if h is not top][:3] if not answered else []
-        return Result(lang, city, hits, top, round(confidence, 3), answered, elsewhere, bg, suggestions, gap=gap)
+        return Result(lang, city, hits, top, round(confidence, 3), answered, elsewhere, bg, suggestions, gap=gap,
+                      features=features)
 
     def _granted(self, text: str, hits: list[Hit], top: Hit) -> Hit:
         """For a question about what one gets, the benefit article granted to the best-matching criterion."""
