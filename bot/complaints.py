@@ -20,9 +20,14 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import complaint_texts as texts
 from bot import outbox
-from bot.errors import UserError
+from bot.errors import Term, UserError
 from bot.i18n import N_
 from bot.store.models import Complaint, ComplaintMessage, OutboxMessage, StaffAction, TicketCounter, utcnow
+
+
+def _status(status: str) -> Term:
+    """The status as a translatable term, so an error shows "已办结", not "resolved"."""
+    return Term(texts.STATUS.get(status, status))
 
 PREFIX = {"hangzhou": "HZ", "zhoushan": "ZS", "urumqi": "UR"}
 CATEGORIES = tuple(texts.CATEGORIES)
@@ -325,7 +330,7 @@ class Complaints:
         """The ticket, claimed by this staff member (claiming it now if it is new); raises otherwise."""
         c = self._require(s, ticket)
         if c.status in ("resolved", "withdrawn"):
-            raise UserError(N_("Complaint %(ticket)s is already %(status)s."), ticket=c.ticket, status=c.status)
+            raise UserError(N_("Complaint %(ticket)s is already %(status)s."), ticket=c.ticket, status=_status(c.status))
         if c.status == "new":
             res = s.execute(
                 update(Complaint).where(Complaint.id == c.id, Complaint.status == "new")
@@ -394,12 +399,12 @@ class Complaints:
         with self.store.session() as s:
             c = self._own(s, ticket, user_id)
             if c.status not in OPEN:
-                raise UserError(N_("Complaint %(ticket)s is already %(status)s."), ticket=c.ticket, status=c.status)
+                raise UserError(N_("Complaint %(ticket)s is already %(status)s."), ticket=c.ticket, status=_status(c.status))
             c.status, c.updated_at = "withdrawn", now
             s.add(StaffAction(complaint_id=c.id, actor_id=user_id, action="withdraw", created_at=now))
             s.flush()
             t = Ticket.of(c)
-            self._tell_staff(s, t, "↩️ The complainant withdrew <b>%(ticket)s</b>.", now)
+            self._tell_staff(s, t, N_("↩️ The complainant withdrew <b>%(ticket)s</b>."), now)
         outbox.notify()
         return t
 
@@ -414,7 +419,7 @@ class Complaints:
             c = self._own(s, ticket, user_id)
             if c.status not in OPEN:
                 raise UserError(N_("Complaint %(ticket)s is already %(status)s. Please file a new complaint."),
-                                ticket=c.ticket, status=c.status)
+                                ticket=c.ticket, status=_status(c.status))
             s.add(ComplaintMessage(complaint_id=c.id, author="user", author_id=user_id, text=text[:MAX_TEXT],
                                    attachments=attachments, delivery="sent", created_at=now))
             s.add(StaffAction(complaint_id=c.id, actor_id=user_id, action="answer", created_at=now))
@@ -424,7 +429,7 @@ class Complaints:
             from bot.render import escape
 
             extra = f" (+{len(attachments)} 📎)" if attachments else ""
-            self._tell_staff(s, t, "💬 The complainant answered on <b>%(ticket)s</b>:\n<blockquote>%(text)s</blockquote>",
+            self._tell_staff(s, t, N_("💬 The complainant answered on <b>%(ticket)s</b>:\n<blockquote>%(text)s</blockquote>"),
                              now, text=escape(texts.clip(text, texts.MAX_FULL)) + extra)
         outbox.notify()
         return t

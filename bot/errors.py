@@ -8,6 +8,10 @@ from __future__ import annotations
 from bot import i18n
 
 
+class Term(str):
+    """A message parameter that is itself a catalog msgid (a status, a category): translated with the message."""
+
+
 class UserError(Exception):
     """Bad input: `message` is a catalog msgid with `%(name)s` placeholders filled from `params`."""
 
@@ -17,7 +21,8 @@ class UserError(Exception):
         self.params = params
 
     def text(self, lang: str) -> str:
-        return i18n.gettext(lang, self.message, **self.params)
+        params = {k: i18n.gettext(lang, v) if isinstance(v, Term) else v for k, v in self.params.items()}
+        return i18n.gettext(lang, self.message, **params)
 
 
 class DataError(Exception):

@@ -8,7 +8,7 @@
 
 English is the source language: its catalog gets msgstr = msgid, so "complete" means the same for every
 shipped locale. The same steps with the pybabel command:
-    pybabel extract -F babel.cfg -k N_ -k gettext:2 -k ngettext:2,3 --sort-output -o locales/messages.pot .
+    pybabel extract -F babel.cfg -k N_ -k gettext:2 -k ngettext:2,3 -k n:1,2 --sort-output -o locales/messages.pot .
     pybabel update -i locales/messages.pot -d locales -D messages
     pybabel compile -d locales -D messages
 """
@@ -36,7 +36,7 @@ def extract() -> None:
     import os
 
     os.chdir(ROOT)  # relative source locations in the .pot
-    _babel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "N_", "-k", "gettext:2", "-k", "ngettext:2,3",
+    _babel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "N_", "-k", "gettext:2", "-k", "ngettext:2,3", "-k", "n:1,2",
            "--sort-output", "--no-wrap", "--project", "talentbot", "-o", str(POT), ".")
 
 

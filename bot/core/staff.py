@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.complaint_texts import DELIVERY, category_label, city_label
+from bot.complaint_texts import DELIVERY, STATUS, category_label, city_label
 from bot.core.context import Context
 from bot.errors import UserError
 from bot.render import escape
@@ -103,7 +103,7 @@ def _claim(ctx: Context, ticket: str | int) -> None:
     elif t.claimed_by is not None:
         ctx.say(ctx._("<b>%(ticket)s</b> is already taken by %(name)s.", ticket=t.ticket, name=escape(result.holder or "?")))
     else:
-        ctx.say(ctx._("<b>%(ticket)s</b> is %(status)s and cannot be claimed.", ticket=t.ticket, status=t.status))
+        ctx.say(ctx._("<b>%(ticket)s</b> is %(status)s and cannot be claimed.", ticket=t.ticket, status=ctx._(STATUS.get(t.status, t.status))))
 
 
 def _button(ctx: Context, action: str, complaint_id: int) -> None:
