@@ -51,18 +51,32 @@ def referenced_articles(zh_text: str) -> list[str]:
 @dataclass
 class Intents:
     cues: dict  # kind -> pattern
-    kinds: list  # per entry: "criterion", "benefit" or None
+    kinds: list  # per entry: its kind in the "ask" group ("criterion", "benefit" or None)
     granted_by: dict  # entry index of a criterion -> indices of the benefit entries that name it
+    groups: dict = None  # group -> kinds in it (kinds of one group compete; groups combine)
+    members: dict = None  # kind -> set of entry indices that kind favours
+    factor: dict = None  # kind -> score factor
 
     @classmethod
     def build(cls, raw, entries) -> "Intents":
         raw = raw or {}
-        cues = {k: _pattern((raw.get(k) or {}).get("cues")) for k in ("criterion", "benefit")}
-        topics = {k: set((raw.get(k) or {}).get("topics") or ()) for k in ("criterion", "benefit")}
-        kinds = []
-        for e in entries:
-            is_c, is_b = bool(topics["criterion"] & set(e.topics)), bool(topics["benefit"] & set(e.topics))
-            kinds.append("criterion" if is_c and not is_b else "benefit" if is_b and not is_c else None)
+        cues, groups, members, factor = {}, {}, {}, {}
+        topics = {k: set((v or {}).get("topics") or ()) for k, v in raw.items()}
+        for kind, spec in raw.items():
+            spec = spec or {}
+            group = spec.get("group", "ask")
+            groups.setdefault(group, []).append(kind)
+            cues[kind] = _pattern(spec.get("cues"))
+            factor[kind] = float(spec.get("bonus", INTENT_BONUS))
+        for kind, spec in raw.items():
+            spec = spec or {}
+            rivals = set().union(*(topics[k] for k in groups[spec.get("group", "ask")] if k != kind))
+            text = re.compile(spec["text"]) if spec.get("text") else None
+            # an entry is of a kind when it has the kind's topics and none of its rivals' (entries with both stay neutral)
+            members[kind] = {i for i, e in enumerate(entries)
+                             if topics[kind] & set(e.topics) and not rivals & set(e.topics)
+                             and (text is None or text.search(e.text.get("zh", "")))}
+        kinds = [next((k for k in groups.get("ask", ()) if i in members[k]), None) for i in range(len(entries))]
         index = {(e.doc_id, e.article): i for i, e in enumerate(entries)}
         granted_by: dict = {}
         for i, e in enumerate(entries):
@@ -72,15 +86,20 @@ class Intents:
                 j = index.get((e.doc_id, art))
                 if j is not None and kinds[j] == "criterion":
                     granted_by.setdefault(j, []).append(i)
-        return cls(cues, kinds, granted_by)
+        return cls(cues, kinds, granted_by, groups, members, factor)
 
-    def of(self, text: str) -> str | None:
+    def of(self, text: str, group: str = "ask") -> str | None:
+        """The kind of `group` the question asks for, when its cues name exactly one."""
         norm = normalize(text)
-        found = [k for k, p in self.cues.items() if p is not None and p.search(norm)]
+        found = [k for k in (self.groups or {}).get(group, ()) if self.cues.get(k) is not None and self.cues[k].search(norm)]
         return found[0] if len(found) == 1 else None
 
     def bonus(self, text: str) -> list[float] | None:
-        kind = self.of(text)
-        if kind is None:
+        asked = [k for g in (self.groups or {}) if (k := self.of(text, g))]
+        if not asked:
             return None
-        return [INTENT_BONUS if k == kind else 1.0 for k in self.kinds]
+        out = [1.0] * len(self.kinds)
+        for k in asked:
+            for i in self.members[k]:
+                out[i] *= self.factor[k]
+        return out

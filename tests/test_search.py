@@ -71,3 +71,25 @@ def test_rendering_in_three_languages_with_status_notes():
     assert "ended on" not in in_force.answer
     ru = answer_question("urumqi public school for my kid", city="urumqi", lang="ru")
     assert ru.lang == "ru" and ru.sources and "Measure 19" in ru.answer
+
+
+@pytest.mark.parametrize("q,city,article", [
+    # when a text takes effect: the article stating the date, not the notice that only carries its issue date
+    ("舟山这个认定办法是从哪一天开始执行的", "zhoushan", "26"),
+    ("on what date did the zhoushan measures come into force", "zhoushan", "26"),
+    ("乌鲁木齐便利化措施是哪天起施行的", "urumqi", "final"),
+    ("when does the hangzhou one card rule take effect", "hangzhou", "8"),
+    # who issued it stays with the notice
+    ("舟山外籍人才认定办法是哪个单位印发的", "zhoushan", "notice"),
+    # rules that will change over time, not their purpose
+    ("will zhoushan amend the talent criteria later as the ftz grows", "zhoushan", "27"),
+    # the decision after acceptance, not the handing-in of paper documents
+    ("窗口受理纸质材料以后，审批结果几天能出来", "hangzhou", "6.4"),
+    ("where do we drop off the paper documents after the pre-check passes", "hangzhou", "6.3"),
+])
+def test_siblings_are_told_apart(q, city, article):
+    assert cited(q, city) == article
+
+
+def test_a_swapped_letter_is_read_as_the_word():
+    assert cited("how many days is the online pre-reveiw for the one card", "hangzhou") == "6.2"
