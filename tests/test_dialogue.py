@@ -109,8 +109,8 @@ def test_language_is_chosen_per_user(dialogue):
     ru = Chat(dialogue, user_id=102, client_lang="en")
     zh.say("工作许可最长几年？")
     assert zh.state().lang is None  # nothing stored until the user chooses; the client's language is used
-    onboard(ru, lang_label="Русский")
-    onboard(zh, lang_label="中文")
+    onboard(ru, lang_label="Русский", city_label="Урумчи")  # the city buttons speak the chosen language
+    onboard(zh, lang_label="中文", city_label="乌鲁木齐")
     assert ru.state().lang == "ru" and zh.state().lang == "zh"
     zh.say("工作许可最长几年？")
     assert "第" in zh.text()  # a Chinese citation for the Chinese user
