@@ -151,3 +151,66 @@ def test_filing_too_fast(bot):
         file_complaint(bot, user=12)
     r = say(bot, 12, cmd="complaint")
     assert "wait" in r[0].text and "cmp:cat:delay" not in buttons(r)
+
+
+def _outbox_to(store, chat_id):
+    from sqlalchemy import select
+
+    from bot.store.models import OutboxMessage
+
+    with store.session() as s:
+        return [(r.kind, r.payload) for r in s.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == chat_id)
+                                                       .order_by(OutboxMessage.id))]
+
+
+def test_reply_button_claims_and_asks_for_the_text(bot, store):
+    ticket = file_complaint(bot, user=7)
+    t = bot.services.complaints.get(ticket)
+    group = dict(chat=HOTLINE, chat_type="supergroup")
+    # not staff: refused, nothing changes, nothing awaited
+    r = say(bot, 666, data=f"hl:reply:{t.id}", name="Eve", **group)
+    assert "Only hotline staff" in r[0].text and bot.services.complaints.get(ticket).status == "new"
+    assert say(bot, 666, "hello", name="Eve", **group) == []
+
+    r = say(bot, 501, data=f"hl:reply:{t.id}", name="Li", **group)
+    assert "claimed by Li" in r[0].text and bot.services.complaints.get(ticket).claimed_by == 501
+    prompt = r[-1]
+    assert prompt.force_reply and not prompt.buttons and ticket in prompt.text
+    assert 'href="tg://user?id=501"' in prompt.text  # the mention targets the selective ForceReply
+    # another staff member cannot take it over with the button
+    r = say(bot, 502, data=f"hl:reply:{t.id}", name="Wang", **group)
+    assert "already taken by Li" in r[0].text and not any(x.force_reply for x in r)
+    # someone else's chatter in the group is not the reply
+    assert say(bot, 502, "Lunch at noon?", name="Wang", **group) == []
+
+    r = say(bot, 501, "We called the bureau; <b>news</b> on Friday.", name="Li", **group)
+    assert "queued" in r[0].text and ticket in r[0].text
+    to_user = [p for kind, p in _outbox_to(store, 7) if kind == "to_user"]
+    assert "Friday" in to_user[-1]["text"] and "&lt;b&gt;news&lt;/b&gt;" in to_user[-1]["text"]
+    assert "The hotline answered your complaint" in to_user[-1]["text"] and ticket in to_user[-1]["text"]
+    shown = bot.services.complaints.show(ticket)
+    assert [m["text"] for m in shown["messages"]] == ["We called the bureau; <b>news</b> on Friday."]
+    # the wait is over: the next message is ordinary talk again
+    assert say(bot, 501, "thanks all", name="Li", **group) == []
+    assert len(bot.services.complaints.show(ticket)["messages"]) == 1
+
+
+def test_reply_button_cancelled_and_closed_tickets(bot, store):
+    ticket = file_complaint(bot, user=7)
+    t = bot.services.complaints.get(ticket)
+    group = dict(chat=HOTLINE, chat_type="supergroup")
+    r = say(bot, 501, data=f"hl:reply:{t.id}", name="Li", **group)
+    assert r[-1].force_reply
+    r = say(bot, 501, att=Attachment("photo", "AgAD-x"), name="Li", **group)
+    assert "as text" in r[0].text
+    r = say(bot, 501, cmd="cancel", name="Li", **group)
+    assert "not sent" in r[0].text and ticket in r[0].text
+    assert say(bot, 501, "never mind", name="Li", **group) == []
+    assert bot.services.complaints.show(ticket)["messages"] == []
+    # resolved while a reply was awaited: the text is not sent, and the staff member is told why
+    say(bot, 501, data=f"hl:reply:{t.id}", name="Li", **group)
+    bot.services.complaints.resolve(ticket, 501, "Li")
+    r = say(bot, 501, "Here is the answer", name="Li", **group)
+    assert "already resolved" in r[0].text
+    r = say(bot, 501, data=f"hl:reply:{t.id}", name="Li", **group)
+    assert "nothing to reply to" in r[0].text and not r[-1].force_reply

@@ -96,15 +96,17 @@ class Context:
 
     # ------------------------------------------------------------ replying
 
-    def say(self, text: str, buttons: Iterable = (), edit: bool = False, chat_id: int | None = None) -> None:
-        """Add a reply. `buttons` is a list of rows (each a list of Button) or a flat list (one per row)."""
+    def say(self, text: str, buttons: Iterable = (), edit: bool = False, chat_id: int | None = None,
+            force_reply: bool = False) -> None:
+        """Add a reply. `buttons` is a list of rows (each a list of Button) or a flat list (one per row).
+        `force_reply`: ask the user to answer it as a reply (see Reply.force_reply)."""
         rows = []
         for row in buttons or ():
             if isinstance(row, Button):
                 rows.append((row,))
             elif row:
                 rows.append(tuple(row))
-        self.replies.append(Reply(text=text, buttons=tuple(rows), edit=edit, chat_id=chat_id))
+        self.replies.append(Reply(text=text, buttons=tuple(rows), edit=edit, chat_id=chat_id, force_reply=force_reply))
 
     def render(self, template: str, **kw) -> str:
         """Render bot/templates/<template> in the chat's language (Telegram HTML, autoescaped)."""

@@ -56,6 +56,10 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     chat_id: int | None = None
     edit: bool = False  # replace the message whose button was pressed, where the channel can
+    # ask the client to answer this message as a reply (Telegram's ForceReply, selective: only the users
+    # mentioned in the text); such a reply reaches the bot in a group even with privacy mode on.
+    # Channels without it (the terminal) ignore it; Telegram only when there are no inline buttons.
+    force_reply: bool = False
 
     @staticmethod
     def of(text: str, buttons=(), **kw) -> "Reply":

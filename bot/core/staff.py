@@ -4,6 +4,12 @@ Reply / Resolve buttons under each announcement (data `hl:claim|reply|resolve:<i
 The Dialogue sends here everything from the hotline group and these commands from anywhere. Only
 Settings.staff_user_ids may act; anyone else is refused (and nothing changes). Answers go to the chat
 the staff member wrote in; what the complainant is told goes through the outbox.
+
+Reply (the button) claims a new ticket (the same exclusive claim as /claim) and asks for the text with
+a ForceReply prompt that mentions the staff member: their answer is a reply to the bot, which Telegram
+passes on even with group privacy mode on. The awaited ticket is kept in that member's state for this
+chat (ChatState.data["hl"], so a restart keeps it); their next text there is sent exactly like
+`/reply TICKET TEXT`; /cancel abandons it. Everything else stays stateless: commands name their ticket.
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ from bot.errors import UserError
 from bot.render import escape
 
 COMMANDS = ("queue", "claim", "reply", "resolve")
+CANCEL = ("cancel", "stop")
 SHOWN = 15
+PENDING = "hl"  # ChatState.data key: {"id": complaint id, "ticket": number} awaiting this member's reply text
 
 
 def is_staff(ctx: Context) -> bool:
@@ -25,9 +33,14 @@ def is_staff(ctx: Context) -> bool:
 
 def handle(ctx: Context) -> None:
     inc = ctx.incoming
-    ctx.state.flow = ctx.state.step = None  # staff work is stateless: every command names its ticket
+    ctx.state.flow = ctx.state.step = None  # staff work is stateless apart from an awaited reply (PENDING)
+    pending = _pending(ctx)
     if inc.kind == "command":
         cmd = inc.command or ""
+        if cmd in CANCEL and pending is not None:
+            ctx.state.data.pop(PENDING, None)
+            ctx.say(ctx._("Your reply to <b>%(ticket)s</b> was not sent.", ticket=escape(pending["ticket"])))
+            return
         if cmd not in COMMANDS:
             if ctx.settings.hotline_chat_id is not None and inc.chat_id == ctx.settings.hotline_chat_id:
                 _help(ctx)
@@ -44,7 +57,18 @@ def handle(ctx: Context) -> None:
             _refuse(ctx)
             return
         _button(ctx, parts[1], int(parts[2]))
+    elif pending is not None and is_staff(ctx):
+        if inc.kind == "text" and ctx.text:
+            _send_pending(ctx, pending)
+        elif inc.kind in ("attachment", "unsupported", "text"):
+            ctx.say(ctx._("Please write the reply to <b>%(ticket)s</b> as text, or send /cancel.",
+                          ticket=escape(pending["ticket"])), force_reply=True)
     # plain talk in the staff group is not addressed to the queue: say nothing
+
+
+def _pending(ctx: Context) -> dict | None:
+    p = ctx.state.data.get(PENDING)
+    return p if isinstance(p, dict) and isinstance(p.get("id"), int) and p.get("ticket") else None
 
 
 def _refuse(ctx: Context) -> None:
@@ -78,19 +102,70 @@ def _run(ctx: Context, cmd: str, args: str) -> None:
         if cmd == "claim":
             _claim(ctx, ticket)
         elif cmd == "reply":
-            t = ctx.services.complaints.reply(ticket, ctx.incoming.user_id, _name(ctx), rest)
-            if t.chat_id is None:
-                ctx.say(ctx._("The complainant of %(ticket)s has deleted their data; the reply is kept but cannot be delivered.",
-                              ticket=t.ticket))
-            else:
-                ctx.say(ctx._("✉️ Reply to <b>%(ticket)s</b> queued for the complainant; /queue shows when it is delivered.",
-                              ticket=t.ticket))
+            _reply(ctx, ticket, rest)
         elif cmd == "resolve":
             t = ctx.services.complaints.resolve(ticket, ctx.incoming.user_id, _name(ctx), rest or None)
+            _drop_pending(ctx, t.id)
             ctx.say(ctx._("✔️ <b>%(ticket)s</b> resolved by %(name)s; the complainant is told.",
                           ticket=t.ticket, name=escape(_name(ctx))))
     except UserError as exc:
         ctx.user_error(exc)
+
+
+def _reply(ctx: Context, ticket: str | int, text: str) -> None:
+    """Send `text` to the complainant of `ticket` (raises UserError like Complaints.reply)."""
+    t = ctx.services.complaints.reply(ticket, ctx.incoming.user_id, _name(ctx), text)
+    _drop_pending(ctx, t.id)
+    if t.chat_id is None:
+        ctx.say(ctx._("The complainant of %(ticket)s has deleted their data; the reply is kept but cannot be delivered.",
+                      ticket=t.ticket))
+    else:
+        ctx.say(ctx._("✉️ Reply to <b>%(ticket)s</b> queued for the complainant; /queue shows when it is delivered.",
+                      ticket=t.ticket))
+
+
+def _drop_pending(ctx: Context, complaint_id: int) -> None:
+    pending = _pending(ctx)
+    if pending is not None and pending["id"] == complaint_id:
+        ctx.state.data.pop(PENDING, None)
+
+
+def _send_pending(ctx: Context, pending: dict) -> None:
+    """The awaited reply text arrived: deliver it like /reply; a ticket that can no longer take it ends the wait."""
+    try:
+        _reply(ctx, pending["id"], ctx.text)
+    except UserError as exc:
+        ctx.state.data.pop(PENDING, None)
+        ctx.user_error(exc)
+
+
+def _ask_reply(ctx: Context, t) -> None:
+    """The Reply button: claim the ticket when it is new, then ask this staff member for the text."""
+    _ = ctx._
+    uid = ctx.incoming.user_id
+    if t.status == "new":
+        result = ctx.services.complaints.claim(t.id, uid, _name(ctx))
+        t = result.ticket
+        if result.won:
+            ctx.say(_("✅ <b>%(ticket)s</b> claimed by %(name)s.", ticket=t.ticket, name=escape(_name(ctx))))
+    if t.status not in ("claimed", "answered"):
+        ctx.say(_("<b>%(ticket)s</b> is %(status)s; there is nothing to reply to.",
+                  ticket=t.ticket, status=_(STATUS.get(t.status, t.status))))
+        return
+    if t.claimed_by != uid:
+        ctx.say(_("<b>%(ticket)s</b> is already taken by %(name)s.", ticket=t.ticket,
+                  name=escape(t.claimed_by_name or str(t.claimed_by))))
+        return
+    hotline = ctx.settings.hotline_chat_id
+    if hotline is None or ctx.incoming.chat_id != hotline:  # the awaited text is only read in the hotline group
+        ctx.say(_("To answer, send:") + f"\n<code>/reply {t.ticket} </code>" + _("TEXT"))
+        return
+    ctx.state.data[PENDING] = {"id": t.id, "ticket": t.ticket}
+    # the mention makes the selective ForceReply open the reply field for this member only
+    mention = f'<a href="tg://user?id={int(uid)}">{escape(_name(ctx))}</a>'
+    ctx.say(_("✍️ %(name)s, write your reply to <b>%(ticket)s</b> as an answer to this message. "
+              "The complainant receives it in their language. /cancel stops.", name=mention, ticket=t.ticket),
+            force_reply=True)
 
 
 def _claim(ctx: Context, ticket: str | int) -> None:
@@ -116,7 +191,7 @@ def _button(ctx: Context, action: str, complaint_id: int) -> None:
         if action == "claim":
             _claim(ctx, complaint_id)
         elif action == "reply":
-            ctx.say(ctx._("To answer, send:") + f"\n<code>/reply {t.ticket} </code>" + ctx._("TEXT"))
+            _ask_reply(ctx, t)
         elif action == "resolve":
             _run(ctx, "resolve", t.ticket)
     except UserError as exc:

@@ -134,7 +134,7 @@ async def run_dialogue(context: ContextTypes.DEFAULT_TYPE, incoming):
 def _incoming(update: Update, context: ContextTypes.DEFAULT_TYPE):
     settings = context.bot_data["settings"]
     return from_update(update, bot_username=context.bot.username, bot_id=context.bot.id,
-                       hotline_chat_id=settings.hotline_chat_id)
+                       hotline_chat_id=settings.hotline_chat_id, staff_user_ids=settings.staff_user_ids)
 
 
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,8 +1,9 @@
 """Telegram Update → Incoming: the only place that knows what a Telegram message looks like.
 
 Also decides what in a group is addressed to the bot: `/ask …`, a mention, a reply to one of the
-bot's messages, and staff commands in the hotline group. Everything else said in a group is
-conversation between people and is left alone.
+bot's messages, and staff commands in the hotline group; there also the text of staff members, which
+is their answer to a complainant after they pressed Reply (the dialogue knows whether one is awaited
+and ignores the rest). Everything else said in a group is conversation between people and is left alone.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from telegram.constants import ChatType, MessageEntityType
 
 from bot.core.messages import Attachment, Incoming
 
-STAFF_COMMANDS = frozenset({"queue", "claim", "reply", "resolve"})
+STAFF_COMMANDS = frozenset({"queue", "claim", "reply", "resolve", "cancel", "stop"})  # /cancel: an awaited reply
 GROUP_COMMANDS = frozenset({"ask"})  # what anyone may ask the bot in a group by command
 
 # message attributes we cannot handle, named for the reply ("I can't read stickers")
@@ -68,7 +69,7 @@ def is_reply_to_bot(message: Message, bot_id: int | None) -> bool:
 
 
 def from_update(update: Update, bot_username: str | None = None, bot_id: int | None = None,
-                hotline_chat_id: int | None = None) -> Incoming | None:
+                hotline_chat_id: int | None = None, staff_user_ids=frozenset()) -> Incoming | None:
     """The Incoming for one update, or None when the update is not for the dialogue."""
     if update.effective_user is None or update.effective_user.is_bot:
         return None
@@ -100,7 +101,9 @@ def from_update(update: Update, bot_username: str | None = None, bot_id: int | N
         question = strip_mention(message, bot_username)
         if question is not None:  # "@bot how do I …" asks; a bare mention asks for help
             return Incoming(kind="command", command="ask" if question else "help", text=question, **fields)
-        if not is_reply_to_bot(message, bot_id):
+        staff_text = (hotline_chat_id is not None and message.chat.id == hotline_chat_id
+                      and message.text is not None and fields["user_id"] in staff_user_ids)
+        if not (is_reply_to_bot(message, bot_id) or staff_text):
             return None
 
     if message.text is not None:

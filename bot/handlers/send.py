@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Iterable, Sequence
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram import Bot, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
@@ -28,10 +28,16 @@ def keyboard(rows: Iterable[Iterable[Button]] | None) -> InlineKeyboardMarkup | 
 
 
 async def send_html(bot: Bot, chat_id: int, text: str, buttons=None, reply_to: int | None = None,
-                    rate_limit_args: dict | None = None) -> list[Message]:
-    """Send `text` as one or more HTML messages; the keyboard goes under the last one."""
+                    rate_limit_args: dict | None = None, force_reply: bool = False) -> list[Message]:
+    """Send `text` as one or more HTML messages; the keyboard goes under the last one.
+
+    `force_reply` (only without buttons: a message has one reply markup) asks the users mentioned in
+    the text to answer the last part as a reply, which a group with privacy mode on still passes to us.
+    """
     parts = split_html(text)
     markup = keyboard(buttons)
+    if markup is None and force_reply:
+        markup = ForceReply(selective=True)
     sent: list[Message] = []
     extra = {"rate_limit_args": rate_limit_args} if rate_limit_args is not None and bot_has_limiter(bot) else {}
     for k, part in enumerate(parts):
@@ -83,8 +89,9 @@ async def deliver(bot: Bot, incoming: Incoming, replies: Sequence[Reply], presse
     """
     for reply in replies:
         chat_id = reply.chat_id or incoming.chat_id
-        if reply.edit and pressed is not None and chat_id == pressed.chat.id:
+        if reply.edit and not reply.force_reply and pressed is not None and chat_id == pressed.chat.id:
             if await edit_html(bot, chat_id, pressed.message_id, reply.text, reply.buttons):
                 continue
-        await send_html(bot, chat_id, reply.text, reply.buttons, reply_to=quote if chat_id == incoming.chat_id else None)
+        await send_html(bot, chat_id, reply.text, reply.buttons, reply_to=quote if chat_id == incoming.chat_id else None,
+                        force_reply=reply.force_reply)
 
