@@ -26,6 +26,7 @@ from bot.paths import knowledge_dir, rules_dir
 
 LANGS = ("zh", "en", "ru")
 FACT_TYPES = ("bool", "int", "number", "choice")
+NUMERIC_OPS = ("<", "<=", ">", ">=")
 KINDS = ("criterion", "benefit", "blocker", "test")
 GRANT_KEYS = {"category", "max_permit_years", "relaxed_limits", "age_limit", "services", "processing_days",
               "residence_processing_days", "housing", "materials_waived", "residence_years", "recognition"}
@@ -54,6 +55,7 @@ class Fact:
     choices: tuple = ()  # ((value, {lang: label}), ...)
     calculator: bool = False
     changeable: bool = True  # false: the applicant cannot change it (age) — never suggested as a way in
+    against: dict = field(default_factory=dict)  # {"below"|"above": {lang: template}}: a boundary against the applicant
 
     def choice_label(self, value, lang: str) -> str:
         for v, labels in self.choices:
@@ -84,6 +86,9 @@ class Rule:
     title: dict
     explain: dict | None = None
     grants: dict = field(default_factory=dict)
+    # compiled numeric comparison of `when` -> {lang: the document's wording of that boundary}, or None
+    # for a comparison that never goes against anyone (the top of the B-class band)
+    bounds: dict = field(default_factory=dict)
 
     @property
     def cite(self) -> dict:
@@ -165,6 +170,44 @@ def _load_groups(path: Path, facts: dict, problems: list[str]) -> dict:
     return groups
 
 
+def _against(raw, where: str, problems: list[str]) -> dict:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or set(raw) - {"below", "above"}:
+        problems.append(f"{where}: against: expected below and/or above texts")
+        return {}
+    return {k: _texts(v, f"{where}: against.{k}", problems) for k, v in raw.items()}
+
+
+def _bounds(raw, when, facts: dict, where: str, problems: list[str], scope: str, local_ids: set) -> dict:
+    """The rule's `bounds`: one wording per numeric comparison of its own `when`, every one of them present."""
+    own = {leaf for leaf in _leaves(when) if leaf[2] in NUMERIC_OPS}
+    if raw is not None and not isinstance(raw, dict):
+        problems.append(f"{where}: bounds: expected a mapping of comparison -> texts")
+        raw = {}
+    out = {}
+    for key, texts in (raw or {}).items():
+        leaf = compile_condition(str(key), facts, f"{where}: bounds", problems, scope, local_ids)
+        if leaf not in own:
+            problems.append(f"{where}: bounds: {key!r} is not a numeric comparison of this rule's when")
+            continue
+        out[leaf] = None if texts is None else _texts(texts, f"{where}: bounds.{key}", problems)
+    for leaf in own - set(out):
+        problems.append(f"{where}: bounds: no wording for \"{leaf[1]} {leaf[2]} {leaf[3]}\" "
+                        "(say how the document puts that boundary, in zh, en and ru)")
+    return out
+
+
+def _leaves(cond):
+    if cond[0] == "cmp":
+        yield cond
+    elif cond[0] in ("all", "any"):
+        for c in cond[1]:
+            yield from _leaves(c)
+    elif cond[0] == "not":
+        yield from _leaves(cond[1])
+
+
 def _load_facts(path: Path, problems: list[str]) -> dict:
     data = _read(path, problems).get("facts")
     if not isinstance(data, dict):
@@ -200,7 +243,8 @@ def _load_facts(path: Path, problems: list[str]) -> dict:
             question=_texts(spec.get("question"), f"{where}: question", problems),
             help=_texts(spec.get("help"), f"{where}: help", problems),
             unit=spec.get("unit"), min=lo, max=hi, choices=tuple(choices),
-            calculator=bool(spec.get("calculator")), changeable=spec.get("changeable", True) is not False)
+            calculator=bool(spec.get("calculator")), changeable=spec.get("changeable", True) is not False,
+            against=_against(spec.get("against"), where, problems))
     return facts
 
 
@@ -245,9 +289,10 @@ def _load_file(path: Path, facts: dict, known: dict, problems: list[str], librar
         if "max_permit_years" in grants and not isinstance(grants["max_permit_years"], int):
             problems.append(f"{where}: grants: max_permit_years must be a whole number")
         explain = r.get("explain")
+        when = compile_condition(r.get("when"), facts, f"{where}: when", problems, scope, local_ids)
         rules.append(Rule(
-            key=f"{scope}.{rid}", id=rid, kind=kind, doc=doc, article=article,
-            when=compile_condition(r.get("when"), facts, f"{where}: when", problems, scope, local_ids),
+            key=f"{scope}.{rid}", id=rid, kind=kind, doc=doc, article=article, when=when,
+            bounds=_bounds(r.get("bounds"), when, facts, where, problems, scope, local_ids),
             title=_texts(r.get("title"), f"{where}: title", problems),
             explain=_texts(explain, f"{where}: explain", problems) if explain is not None else None,
             grants=dict(grants)))
@@ -315,6 +360,13 @@ def _check_templates(rs: RuleSet, problems: list[str]) -> None:
             sample[f.name] = f.choices[0][0] if f.choices else None
         else:
             sample[f.name] = f.min if f.min and f.min > 0 else (1 if f.type == "int" else 1.0)
+    for fact in rs.facts.values():
+        for side, texts in fact.against.items():
+            for lang, source in texts.items():
+                try:
+                    render_string(source, lang, need="x", value=1)
+                except Exception as exc:
+                    problems.append(f"facts.yaml: fact {fact.name}: against.{side}.{lang}: template fails: {exc}")
     for rule in rs.rules.values():
         for lang, source in (rule.explain or {}).items():
             try:

@@ -195,3 +195,73 @@ def test_an_unknown_fact_never_yields_a_benefit_that_needs_it(city, profile, com
     for r in rs.cities[city].of_kind("benefit"):
         if a.statuses[r.id] is True:
             assert b.statuses[r.id] is True, r.id
+
+
+# ---- boundaries that go against the applicant are explained too, from the rules' data
+
+@pytest.mark.parametrize("city,profile,en,zh", [
+    ("zhoushan", dict(PHD, age=41), "'40岁以下' includes 40); at 41 you are over it", "要求“40岁以下”（含40岁）；您41岁，已超过"),
+    ("zhoushan", {"points": 84}, "85 points or more ('85分以上' includes 85)", "计点积分为84分，尚未达到"),
+    ("zhoushan", {"investment_usd": 499999, "shareholding_percent": 30}, "is 499,999 USD, below it", "不低于50万美元"),
+    ("zhoushan", {"investment_usd": 500000, "shareholding_percent": 29.9}, "is 29.9%, below it", "持股“不低于30%”"),
+    ("zhoushan", {"salary_ratio": 5.9, "pays_income_tax": True}, "is 5.9 times the local average, below it", "5.9倍"),
+    ("zhoushan", {"intl_vocational_certificate": True, "good_credit": True, "age": 71},
+     "art. 21 (age limit raised to 70", "放宽后的“70周岁”以内（含70岁）；您71岁，已超过"),
+    ("urumqi", {"b_class_special": True, "age": 66}, "65 or under for B-class, the raised limit (65 included); at 66 you are over it",
+     "您66岁，已超过"),
+    ("urumqi", {"points": 59, "age": 50}, "60 points or more for B-class ('60分以上' includes 60)", "“60分以上”（含60分）"),
+    ("zhoushan", {"age": 17}, "aged 18 or over ('年满18周岁': 18 itself counts); at 17 you are under it", "“年满18周岁”"),
+])
+def test_a_boundary_against_the_applicant_is_explained(city, profile, en, zh):
+    assert en in assess(city, profile).summary
+    assert zh in assess(city, profile, lang="zh").summary
+
+
+def test_urumqi_7_names_each_threshold_missed():
+    s = assess("urumqi", {"years_working_in_city": 3, "months_resident_per_year": 5, "salary_ratio": 5.9,
+                          "tax_ratio": 0.19}).summary
+    for part in ("is 3 years, below it", "is 5 months, below it", "is 5.9 times", "is 19%, below it"):
+        assert part in s
+    # one threshold missed: only that one is told
+    s = assess("urumqi", {"years_working_in_city": 4, "months_resident_per_year": 6, "salary_ratio": 6,
+                          "tax_ratio": 0.19}, lang="zh").summary
+    assert "19%，尚未达到" in s and "个月，尚未达到" not in s
+
+
+def test_a_boundary_in_favour_or_irrelevant_is_not_told_as_against():
+    assert "Just outside" not in assess("zhoushan", dict(PHD, age=40)).summary
+    assert "Just outside" not in assess("urumqi", {"points": 90, "age": 50}).summary  # top of the B band
+    assert "art. 9" not in assess("zhoushan", {"age": 71, "intl_vocational_certificate": True}).summary
+
+
+def test_the_nearest_miss_is_reachable_and_says_what_would_meet_it():
+    a = assess("zhoushan", dict(PHD, age=41))
+    assert a.nearest_miss["out_of_reach"]["article"] == "9" and a.nearest_miss["article"] != "9"
+    assert "art. 9 is out of reach" in a.summary
+    a = assess("urumqi", {"points": 84, "age": 50})
+    assert a.nearest_miss["facts"] == ["points"] and "at least 85 (now 84)" in a.summary
+
+
+def test_the_unknown_list_is_short_and_chinese_reads_as_chinese():
+    a = assess("zhoushan", dict(PHD, age=41), lang="zh")
+    assert len(a.missing_facts) > 5
+    line = next(x for x in a.summary.splitlines() if x.startswith("尚不明确"))
+    assert line.count("、") == 4 and ", " not in line and "/eligibility" in line
+    assert "舟山第九条（" in a.summary and ": " not in a.summary
+    assert "and 20 more" in assess("zhoushan", dict(PHD, age=41)).summary
+
+
+def test_every_numeric_comparison_has_its_boundary_wording(tmp_path, monkeypatch):
+    import shutil
+
+    from bot import paths
+    from bot.rules import check
+
+    shutil.copytree(paths.rules_dir(), tmp_path / "rules")
+    f = tmp_path / "rules" / "zhoushan.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace('"age <= 40": {zh:', '"age <= 41": {zh:'), encoding="utf-8")
+    monkeypatch.setattr(paths, "rules_dir", lambda: tmp_path / "rules")
+    monkeypatch.setattr("bot.rules.rules_dir", lambda: tmp_path / "rules")
+    problems = check()
+    assert any("rule c9: bounds: 'age <= 41' is not a numeric comparison" in p for p in problems)
+    assert any('rule c9: bounds: no wording for "age <= 40"' in p for p in problems)
