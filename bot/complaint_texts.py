@@ -78,7 +78,7 @@ def announcement(lang: str, t: "Ticket", again_minutes: int | None = None) -> di
     if t.contact:
         lines.append(_("Contact: %(contact)s", contact=escape(clip(t.contact, 300))))
     if t.attachments:
-        lines.append(_("Attachments: %(n)s (see talentbot complaints show)", n=len(t.attachments)))
+        lines.append(_("Attachments: %(n)s (sent below)", n=len(t.attachments)))
     desc = t.description or ""
     lines.append("<blockquote>" + escape(clip(desc, MAX_FULL)) + "</blockquote>")
     if len(desc) > MAX_FULL:
@@ -96,6 +96,31 @@ def announcement(lang: str, t: "Ticket", again_minutes: int | None = None) -> di
         "line": line,
         "digest_button": [_("Claim %(ticket)s", ticket=t.ticket), f"hl:claim:{t.id}"],
     }
+
+
+MEDIA_KINDS = ("photo", "document")
+MAX_CAPTION = 1000  # Telegram takes 1,024 characters of caption
+
+
+def media(lang: str, t: "Ticket", attachments: list[dict], answer: bool = False) -> list[dict]:
+    """Outbox payloads forwarding a complainant's photos and documents to the hotline group, one a file.
+
+    `answer`: the files came with an answer into the ticket's thread rather than with the complaint.
+    """
+    _ = Translator(lang)
+    files = [a for a in attachments or () if isinstance(a, dict) and a.get("kind") in MEDIA_KINDS and a.get("file_id")]
+    out = []
+    for n, a in enumerate(files, 1):
+        if answer:
+            caption = _("📎 File %(n)s of %(total)s from the complainant's answer on <b>%(ticket)s</b>",
+                        n=n, total=len(files), ticket=t.ticket)
+        else:
+            caption = _("📎 File %(n)s of %(total)s of complaint <b>%(ticket)s</b>", n=n, total=len(files), ticket=t.ticket)
+        if a.get("name"):
+            caption += "\n" + escape(clip(str(a["name"]), 200))
+        caption = caption[:MAX_CAPTION]
+        out.append({"text": caption, "caption": caption, "file_kind": a["kind"], "file_id": str(a["file_id"])})
+    return out
 
 
 def digest(lang: str, lines: list[str], buttons: list[list[str]]) -> tuple[str, list[list[tuple[str, str]]]]:

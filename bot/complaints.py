@@ -163,6 +163,7 @@ class Complaints:
                 t = Ticket.of(c)
                 if self.hotline:
                     outbox.enqueue(s, self.hotline, "announce", texts.announcement(self.staff_lang, t), complaint_id=c.id, now=now)
+                    self._forward_media(s, t, t.attachments, now)
         except IntegrityError:  # the same update filed twice at the same moment: the first one stands
             existing = self._by_idem(user_id, idem_key) if idem_key else None
             if existing is None:
@@ -356,6 +357,13 @@ class Complaints:
             outbox.enqueue(s, self.hotline, "notice", texts.staff_notice(self.staff_lang, msgid, t, **params),
                            complaint_id=t.id, now=now)
 
+    def _forward_media(self, s, t: Ticket, attachments: list[dict], now, answer: bool = False) -> None:
+        """The complainant's photos and documents, for the group after the message they belong to
+        (the outbox sends a file only once the earlier messages of its ticket are out)."""
+        if self.hotline:
+            for payload in texts.media(self.staff_lang, t, attachments, answer=answer):
+                outbox.enqueue(s, self.hotline, outbox.MEDIA, payload, complaint_id=t.id, now=now)
+
     def reannounce_overdue(self) -> int:
         """Announce again every ticket left unclaimed past Settings.overdue_minutes (run from the JobQueue)."""
         if not self.hotline:
@@ -431,6 +439,7 @@ class Complaints:
             extra = f" (+{len(attachments)} 📎)" if attachments else ""
             self._tell_staff(s, t, N_("💬 The complainant answered on <b>%(ticket)s</b>:\n<blockquote>%(text)s</blockquote>"),
                              now, text=escape(texts.clip(text, texts.MAX_FULL)) + extra)
+            self._forward_media(s, t, attachments, now, answer=True)
         outbox.notify()
         return t
 

@@ -12,6 +12,9 @@ Group chats take about 20 messages a minute: the worker sends into a group at mo
 60/group_per_minute seconds (the first at once after a quiet spell), and under a burst packs the waiting
 new-ticket announcements into digests (up to 40 tickets a message), so every ticket is announced once,
 promptly, and the group's limit holds.
+Files (kind MEDIA: a complainant's photo or document, forwarded by Telegram file id) go through
+`Sender.send_media`, one message each, counted against the group's budget like any other message,
+and never before the earlier messages of their ticket (its announcement, the answer they came with).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from bot.store.models import ComplaintMessage, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
 
+MEDIA = "media"  # payload: text (= caption), caption, file_kind ("photo" | "document"), file_id
 LEASE = dt.timedelta(seconds=60)
 MAX_BACKOFF = 300.0
 MAX_TEXT = 4000
@@ -50,8 +54,15 @@ class Undeliverable(Exception):
         self.reason = reason
 
 
+class Rejected(Undeliverable):
+    """Telegram refused this message itself (a file id it does not know, a file too big): the row fails
+    for good, but the chat is fine, so the hotline group is not held back for it."""
+
+
 class Sender(Protocol):
     async def send(self, chat_id: int, text: str, buttons: tuple[tuple[Button, ...], ...]) -> int: ...
+
+    async def send_media(self, chat_id: int, kind: str, file_id: str, caption: str) -> int: ...
 
 
 # ---- enqueueing (inside the caller's transaction) ---------------------------------------------------
@@ -246,7 +257,9 @@ class OutboxWorker:
         self._chat_wait.pop(chat_id, None)
         if is_group(chat_id):
             count, last = await asyncio.to_thread(self._recent, chat_id, now)
-            plan = self._plan_group(rows, count, last, now)
+            media = [r for r in rows if r.kind == MEDIA]
+            blocked = await asyncio.to_thread(self._media_waiting, chat_id, media) if media else set()
+            plan = self._plan_group(rows, count, last, now, blocked)
         else:
             plan = [[r] for r in rows]
         sent = 0
@@ -263,23 +276,42 @@ class OutboxWorker:
         return sent
 
     def _plan_group(self, rows: list[OutboxMessage], count: int, last: dt.datetime | None,
-                    now: dt.datetime) -> list[list[OutboxMessage]]:
+                    now: dt.datetime, blocked: set[int] = frozenset()) -> list[list[OutboxMessage]]:
         """At most one message a round into a group, at least 60/limit seconds apart (so never more than
         `group_per_minute` in any minute), and the first at once after a quiet spell. Notices go first,
-        one a message; then announcements: alone when there is one, else a digest of what is waiting."""
+        one a message; then announcements: alone when there is one, else a digest of what is waiting;
+        then files (not `blocked` ones, whose ticket still has an earlier message to send), one a message,
+        so a burst of photos never holds back the announcement of a new ticket."""
         if count >= self.group_per_minute:
             return []
         if last is not None and (now - last).total_seconds() < 60.0 / self.group_per_minute:
             return []
-        notices = [r for r in rows if r.kind != "announce"]
+        notices = [r for r in rows if r.kind not in ("announce", MEDIA)]
         if notices:
             return [[notices[0]]]
         announces = [r for r in rows if r.kind == "announce"]
-        return [announces[: self.max_digest]] if announces else []
+        if announces:
+            return [announces[: self.max_digest]]
+        files = [r for r in rows if r.kind == MEDIA and r.id not in blocked]
+        return [[files[0]]] if files else []
+
+    def _media_waiting(self, chat_id: int, media: list[OutboxMessage]) -> set[int]:
+        """Files whose ticket has an earlier message to this chat not sent yet (they must follow it)."""
+        complaints = {r.complaint_id for r in media if r.complaint_id is not None}
+        if not complaints:
+            return set()
+        with self.store.session() as s:
+            first = dict(s.execute(
+                select(OutboxMessage.complaint_id, func.min(OutboxMessage.id))
+                .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending",
+                       OutboxMessage.kind != MEDIA, OutboxMessage.complaint_id.in_(complaints))
+                .group_by(OutboxMessage.complaint_id)).all())
+        return {r.id for r in media if r.complaint_id in first and first[r.complaint_id] < r.id}
 
     def _compose(self, batch: list[OutboxMessage]) -> tuple[str, tuple, list[OutboxMessage]]:
         """Text and buttons for a batch, and the rows it really carries (a digest drops what does not fit)."""
-        if len(batch) == 1:
+        if len(batch) == 1 or batch[0].kind == MEDIA:  # a file always goes alone
+            batch = batch[:1]
             p = batch[0].payload
             return p["text"], to_buttons(p.get("buttons")), batch
         from bot.complaint_texts import digest
@@ -296,11 +328,20 @@ class OutboxWorker:
     async def _send(self, chat_id: int, batch: list[OutboxMessage], text: str, buttons, now: dt.datetime) -> str:
         ids = [r.id for r in batch]
         try:
-            message_id = await self.sender.send(chat_id, text, buttons)
+            if batch[0].kind == MEDIA:
+                p = batch[0].payload
+                message_id = await self.sender.send_media(chat_id, p.get("file_kind") or "document", p["file_id"],
+                                                          p.get("caption") or text)
+            else:
+                message_id = await self.sender.send(chat_id, text, buttons)
         except RetryAfter as exc:
             due = self._chat_wait[chat_id] = now + dt.timedelta(seconds=exc.seconds)
             await asyncio.to_thread(self._retry, ids, due, f"429 retry after {exc.seconds}")
             return "stop"
+        except Rejected as exc:  # this message only: the chat goes on
+            log.warning("outbox message %s to %s rejected: %s", ids, chat_id, exc.reason)
+            await asyncio.to_thread(self._fail, ids, exc.reason, now)
+            return "failed"
         except Undeliverable as exc:
             if chat_id == self.hotline:  # the group itself is misconfigured: keep the tickets, try again later
                 due = self._chat_wait[chat_id] = now + dt.timedelta(seconds=MAX_BACKOFF)

@@ -45,6 +45,22 @@ class RecordingSender:
         self.sent.append((self.clock() if self.clock else None, chat_id, text, buttons, mid))
         return mid
 
+    async def send_media(self, chat_id, kind, file_id, caption):
+        """A file: recorded among the messages (it counts toward a group's budget) as (…, caption, ("media", kind, file_id), id)."""
+        self.calls += 1
+        if self.fail:
+            exc = self.fail.pop(0)
+            if exc is not None:
+                raise exc
+        if file_id.startswith("BAD"):
+            raise outbox.Rejected("Bad Request: wrong file identifier/HTTP URL specified")
+        mid = next(self._ids)
+        self.sent.append((self.clock() if self.clock else None, chat_id, caption, ("media", kind, file_id), mid))
+        return mid
+
+    def files(self, chat_id):
+        return [m for m in self.to(chat_id) if m[3] and m[3][0] == "media"]
+
     def to(self, chat_id):
         return [m for m in self.sent if m[1] == chat_id]
 

@@ -213,3 +213,64 @@ async def test_burst_of_500_concurrent_filings(store, clock):
     assert sender.max_per_minute(HOTLINE) <= 20
     last = max(m[0] for m in sender.to(HOTLINE))
     assert (last - clock.now).total_seconds() <= 0 and (last - sender.to(HOTLINE)[0][0]).total_seconds() < 120
+
+
+PHOTO = {"kind": "photo", "file_id": "AgAD-photo-1", "name": None}
+DOC = {"kind": "document", "file_id": "BQAD-doc-1", "name": "contract <v2>.pdf"}
+
+
+async def test_attachments_reach_the_group_after_their_announcement(store, svc, clock):
+    sender = RecordingSender(clock)
+    w = worker(store, sender, clock)
+    t = file(svc, user=7, attachments=[PHOTO, DOC])
+    await drain(w, clock)
+    ann, photo, doc = sender.to(HOTLINE)
+    assert t.ticket in ann[2] and "Attachments: 2" in ann[2]
+    assert photo[3] == ("media", "photo", "AgAD-photo-1") and doc[3] == ("media", "document", "BQAD-doc-1")
+    assert t.ticket in photo[2] and "1 of 2" in photo[2]
+    assert "contract &lt;v2&gt;.pdf" in doc[2]  # the file name is escaped in the HTML caption
+    # a file sent with an answer follows the answer's notice
+    svc.answer(t.ticket, 7, "Here is the receipt", [{"kind": "photo", "file_id": "AgAD-receipt", "name": None}])
+    await drain(w, clock)
+    notice, receipt = sender.to(HOTLINE)[3:]
+    assert "Here is the receipt" in notice[2]
+    assert receipt[3] == ("media", "photo", "AgAD-receipt") and "answer" in receipt[2] and t.ticket in receipt[2]
+
+
+async def test_a_file_waits_for_its_announcement_even_after_a_failure(store, svc, clock):
+    sender = RecordingSender(clock)
+    sender.fail = [RuntimeError("network down")]  # the announcement fails once and waits for a retry
+    w = worker(store, sender, clock)
+    t = file(svc, user=7, attachments=[PHOTO])
+    assert await w.run_once() == 0
+    # another worker (a restart) finds the file due and the announcement not yet: the file waits
+    w = worker(store, sender, clock)
+    assert await w.run_once() == 0 and sender.to(HOTLINE) == []
+    await drain(w, clock)
+    kinds = ["file" if m[3] and m[3][0] == "media" else "text" for m in sender.to(HOTLINE)]
+    assert kinds == ["text", "file"] and t.ticket in sender.to(HOTLINE)[0][2]
+
+
+async def test_a_file_telegram_refuses_does_not_hold_the_group(store, svc, clock):
+    sender = RecordingSender(clock)
+    w = worker(store, sender, clock)
+    first = file(svc, user=7, attachments=[{"kind": "photo", "file_id": "BAD-id", "name": None}])
+    second = file(svc, user=8, attachments=[PHOTO])
+    await drain(w, clock)
+    assert [m[3][2] for m in sender.files(HOTLINE)] == ["AgAD-photo-1"]
+    texts = " ".join(m[2] for m in sender.to(HOTLINE))
+    assert first.ticket in texts and second.ticket in texts
+
+
+async def test_burst_with_photos_keeps_the_group_budget(store, clock):
+    svc = Complaints(store, settings(), clock=clock)
+    tickets = [file(svc, user=20_000 + u, key="k", attachments=[PHOTO]).ticket for u in range(60)]
+    sender = RecordingSender(clock)
+    w = worker(store, sender, clock)
+    await drain(w, clock, step=1.0)
+    assert sender.max_per_minute(HOTLINE) <= 20
+    assert len(sender.files(HOTLINE)) == 60
+    texts = [m for m in sender.to(HOTLINE) if not m[3] or m[3][0] != "media"]
+    # every ticket announced once, and every announcement before the files (files never hold tickets back)
+    assert all(" ".join(m[2] for m in texts).count(t) == 1 for t in tickets)
+    assert max(m[0] for m in texts) <= min(m[0] for m in sender.files(HOTLINE))

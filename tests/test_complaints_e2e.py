@@ -96,3 +96,84 @@ async def test_complaint_round_trip_over_telegram(server, store, db_url):
     announcements = [c for c in server.messages(HOTLINE) if ticket in c.text and "New complaint" in c.text]
     assert len(announcements) == 1
     rec.dispose()
+
+
+async def _file_over_telegram(server, user, *, photo: bool = False) -> str:
+    server.send_command(user, "complaint")
+    m = await server.wait_for_message(user.id, lambda c: "cmp:cat:delay" in c.button_data)
+    m = await press(server, user, m, "cmp:cat:delay")
+    await press(server, user, m, "cmp:city:hangzhou")
+    if photo:
+        mark = server.mark()
+        server.send_photo(user, caption="the stamped receipt")
+        await server.wait_for_message(user.id, lambda c: "Attached (1)" in c.text, after=mark)
+    mark = server.mark()
+    server.send_text(user, "The service centre never gave me the housing allowance it promised.")
+    await server.wait_for_message(user.id, lambda c: "cmp:skip" in c.button_data, after=mark)
+    mark = server.mark()
+    server.send_text(user, "none")
+    consent = await server.wait_for_message(user.id, lambda c: "cmp:ok" in c.button_data, after=mark)
+    done = await press(server, user, consent, "cmp:ok", pred=lambda c: "HZ-" in c.text)
+    return re.search(r"HZ-\d{4}-\d{6}", done.text).group(0)
+
+
+async def test_reply_button_prompt_and_answer_over_telegram(server, store, db_url):
+    settings = Settings(token=server.token, api_base_url=server.base_url, database_url=db_url,
+                        hotline_chat_id=HOTLINE, staff_user_ids=frozenset({STAFF}))
+    app = build_application(settings, store)
+    alice = server.user(4201, lang="ru", first_name="Alice")
+    li = server.user(STAFF, lang="en", first_name="Li")
+    eve = server.user(666, lang="en", first_name="Eve")
+    group = server.group(HOTLINE, "Hotline")
+    async with running_application(app):
+        ticket = await _file_over_telegram(server, alice)
+        ann = await server.wait_for_message(HOTLINE, lambda c: ticket in c.text and c.button_data)
+        reply_btn = next(d for d in ann.button_data if d.startswith("hl:reply:"))
+
+        await press(server, eve, ann, reply_btn, chat=group, wait_chat=HOTLINE, pred=lambda c: "Only hotline staff" in c.text)
+        mark = server.mark()
+        server.press(li, ann, reply_btn, chat=group)
+        prompt = await server.wait_for_message(HOTLINE, lambda c: "write your reply" in c.text, after=mark)
+        assert prompt.params["reply_markup"] == {"force_reply": True, "selective": True}
+        assert f"tg://user?id={STAFF}" in prompt.text and ticket in prompt.text
+        await server.wait_for_message(alice.id, lambda c: ticket in c.text, after=mark)  # "being handled"
+
+        # staff answer the prompt as a reply (what a group with privacy mode on passes to the bot)
+        mark = server.mark()
+        server.send_reply_to_bot(li, "We called the bureau; expect news on Friday.", prompt, chat=group)
+        queued = await server.wait_for_message(HOTLINE, lambda c: "queued" in c.text, after=mark)
+        assert ticket in queued.text
+        told = await server.wait_for_message(alice.id, lambda c: "Friday" in c.text, after=mark)
+        assert "Горячая линия ответила" in told.text  # in the complainant's language
+
+        # Reply again, then /cancel in the group: nothing is sent
+        mark = server.mark()
+        server.press(li, ann, reply_btn, chat=group)
+        prompt = await server.wait_for_message(HOTLINE, lambda c: "write your reply" in c.text, after=mark)
+        mark = server.mark()
+        server.send_command(li, "cancel", chat=group)
+        await server.wait_for_message(HOTLINE, lambda c: "was not sent" in c.text, after=mark)
+        mark = server.mark()
+        server.send_reply_to_bot(li, "this should not reach anybody", prompt, chat=group)
+        server.send_command(li, "queue", chat=group)
+        await server.wait_for_message(HOTLINE, lambda c: ticket in c.text and "Claimed" in c.text, after=mark)
+    shown = Store(db_url)
+    from bot.complaints import Complaints
+
+    messages = Complaints(shown, settings).show(ticket)["messages"]
+    assert [m["text"] for m in messages] == ["We called the bureau; expect news on Friday."]
+    shown.dispose()
+
+
+async def test_complainants_photo_reaches_the_staff(server, store, db_url):
+    settings = Settings(token=server.token, api_base_url=server.base_url, database_url=db_url,
+                        hotline_chat_id=HOTLINE, staff_user_ids=frozenset({STAFF}))
+    app = build_application(settings, store)
+    bob = server.user(4301, lang="en", first_name="Bob")
+    async with running_application(app):
+        ticket = await _file_over_telegram(server, bob, photo=True)
+        ann = await server.wait_for_message(HOTLINE, lambda c: ticket in c.text and c.button_data)
+        assert "Attachments: 1" in ann.text
+        photo = await server.wait_for_call("sendPhoto", lambda c: c.chat_id == HOTLINE, timeout=10)
+        assert photo.params["photo"] == "PHOTO-big"  # the largest size the complainant sent
+        assert ticket in photo.params["caption"] and photo.time >= ann.time

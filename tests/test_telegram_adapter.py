@@ -198,3 +198,35 @@ async def test_one_users_updates_stay_in_order_while_users_run_concurrently(bot)
     await server.wait_for_message(1011, lambda c: "b4" in c.text)
     assert [i.text for i in dialogue.seen if i.user_id == 1010] == [f"a{n}" for n in range(5)]
     assert [c.text.split("|")[2] for c in server.messages(1010)] == [f"a{n}" for n in range(5)]
+
+
+async def test_hotline_staff_text_and_force_reply_prompts(server, store):
+    """Staff members' text and /cancel in the hotline group reach the dialogue (an awaited reply);
+    other members' chatter does not; a force_reply Reply becomes a selective ForceReply."""
+
+    class PromptDialogue(EchoDialogue):
+        def handle(self, inc):
+            if inc.text == "prompt":
+                self.seen.append(inc)
+                return [Reply.of("Write your reply", force_reply=True)]
+            return super().handle(inc)
+
+    settings = Settings(token=server.token, api_base_url=server.base_url, hotline_chat_id=HOTLINE,
+                        staff_user_ids=frozenset({3001}))
+    dialogue = PromptDialogue()
+    app = build_application(settings, store, dialogue=dialogue, jobs=False)
+    staff, other = server.user(3001), server.user(3002)
+    hotline = server.group(HOTLINE)
+    async with running_application(app):
+        server.send_text(other, "lunch?", chat=hotline)
+        server.send_text(staff, "prompt", chat=hotline)
+        prompt = await server.wait_for_message(HOTLINE, lambda c: "Write your reply" in c.text)
+        assert prompt.params["reply_markup"] == {"force_reply": True, "selective": True}
+        server.send_text(staff, "the answer for the complainant", chat=hotline)
+        await server.wait_for_message(HOTLINE, lambda c: "text||the answer for the complainant" in c.text)
+        server.send_command(staff, "cancel", chat=hotline)
+        await server.wait_for_message(HOTLINE, lambda c: "command|cancel|" in c.text)
+        server.send_text(staff, "not for the hotline", chat=server.group(-100500))
+        await asyncio.sleep(0.1)
+    texts = [i.text for i in dialogue.seen]
+    assert "lunch?" not in texts and "not for the hotline" not in texts

@@ -72,3 +72,23 @@ async def test_complaint_reaches_the_hotline_group_promptly(server, tmp_path):
         assert "2026-000001" in announcement.text
         assert announcement.time - last.time < 1.0  # woken by the commit, not after a polling period
     store.dispose()
+
+
+async def test_sender_sends_files_and_maps_refusals(server):
+    async with Bot(server.token, base_url=server.base_url) as bot:
+        sender = TelegramSender(bot)
+        mid = await sender.send_media(HOTLINE, "photo", "AgAD-photo", "📎 <b>HZ-2026-000001</b>")
+        photo = await server.wait_for_call("sendPhoto")
+        assert photo.result["message_id"] == mid and photo.params["photo"] == "AgAD-photo"
+        assert photo.params["caption"] == "📎 <b>HZ-2026-000001</b>" and photo.params["parse_mode"] == "HTML"
+        await sender.send_media(HOTLINE, "document", "BQAD-doc", "contract.pdf")
+        assert (await server.wait_for_call("sendDocument")).params["document"] == "BQAD-doc"
+        with pytest.raises(outbox.Rejected):  # a file Telegram does not know: that message fails, not the chat
+            await sender.send_media(HOTLINE, "photo", "BAD-file", "x")
+        server.fail_next(1, status=429, retry_after=5)
+        with pytest.raises(outbox.RetryAfter):
+            await sender.send_media(HOTLINE, "photo", "AgAD-photo", "x")
+        server.block(6)
+        with pytest.raises(outbox.Undeliverable) as gone:
+            await sender.send_media(6, "photo", "AgAD-photo", "x")
+        assert not isinstance(gone.value, outbox.Rejected)

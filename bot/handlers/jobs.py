@@ -1,7 +1,9 @@
 """Background work on python-telegram-bot's JobQueue, and the Telegram side of the outbox.
 
 - `TelegramSender`: bot/outbox.py's Sender over the Bot API, with Telegram's errors mapped to the
-  outbox's (429 → RetryAfter, blocked / chat gone → Undeliverable, anything else → transient).
+  outbox's (429 → RetryAfter, blocked / chat gone → Undeliverable, anything else → transient); files
+  (a complainant's photos and documents, by file id) through sendPhoto / sendDocument, where a file
+  Telegram refuses is outbox.Rejected (that message fails, the chat goes on).
 - the outbox job: every half second, and at once when a commit enqueued something (outbox.on_enqueue);
 - the overdue job: re-announces tickets nobody has taken, every Settings.overdue_minutes;
 - the purge job: once a day, forgets update ids older than a day (kept only to drop redeliveries).
@@ -13,13 +15,16 @@ import asyncio
 import datetime as dt
 import logging
 
+from contextlib import asynccontextmanager
+
 from telegram import Bot
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 from telegram.ext import Application, ContextTypes
 
 from bot import outbox
 from bot.handlers.ratelimit import retry_seconds
-from bot.handlers.send import send_html
+from bot.handlers.send import bot_has_limiter, send_html
 
 log = logging.getLogger(__name__)
 
@@ -36,19 +41,36 @@ class TelegramSender:
         self.bot = bot
 
     async def send(self, chat_id: int, text: str, buttons=()) -> int:
-        try:
+        async with _mapped():
             sent = await send_html(self.bot, chat_id, text, _rows(buttons), rate_limit_args={"max_retries": 0})
-        except RetryAfter as exc:
-            raise outbox.RetryAfter(retry_seconds(exc)) from exc
-        except Forbidden as exc:  # blocked by the user, kicked from the group
-            raise outbox.Undeliverable(str(exc)) from exc
-        except ChatMigrated as exc:
-            raise outbox.Undeliverable(f"group became a supergroup: {exc.new_chat_id}") from exc
-        except BadRequest as exc:
-            if any(marker in str(exc).lower() for marker in _GONE):
-                raise outbox.Undeliverable(str(exc)) from exc
-            raise
         return sent[-1].message_id if sent else 0
+
+    async def send_media(self, chat_id: int, kind: str, file_id: str, caption: str) -> int:
+        """A photo or document by Telegram file id, with an HTML caption."""
+        send = self.bot.send_photo if kind == "photo" else self.bot.send_document
+        extra = {"rate_limit_args": {"max_retries": 0}} if bot_has_limiter(self.bot) else {}
+        async with _mapped(file=True):
+            msg = await send(chat_id, file_id, caption=caption or None, parse_mode=ParseMode.HTML, **extra)
+        return msg.message_id
+
+
+@asynccontextmanager
+async def _mapped(file: bool = False):
+    """Telegram's refusals as the outbox's exceptions; `file`: a bad request names the file, not the chat."""
+    try:
+        yield
+    except RetryAfter as exc:
+        raise outbox.RetryAfter(retry_seconds(exc)) from exc
+    except Forbidden as exc:  # blocked by the user, kicked from the group
+        raise outbox.Undeliverable(str(exc)) from exc
+    except ChatMigrated as exc:
+        raise outbox.Undeliverable(f"group became a supergroup: {exc.new_chat_id}") from exc
+    except BadRequest as exc:
+        if any(marker in str(exc).lower() for marker in _GONE):
+            raise outbox.Undeliverable(str(exc)) from exc
+        if file:  # a file id Telegram does not know, a wrong type, too big: retrying cannot help
+            raise outbox.Rejected(str(exc)) from exc
+        raise
 
 
 def _rows(buttons):

@@ -4,7 +4,7 @@ An HTTP server (tornado, which python-telegram-bot's webhooks extra installs) on
 port, running on the test's own event loop. Point python-telegram-bot at it with
 `base_url=server.base_url` (TELEGRAM_API_BASE_URL), the token appended by the library.
 
-It implements what the bot calls (getMe, getUpdates as a long poll, sendMessage, editMessageText,
+It implements what the bot calls (getMe, getUpdates as a long poll, sendMessage, sendPhoto, sendDocument, editMessageText,
 editMessageReplyMarkup, answerCallbackQuery, answerInlineQuery, setMyCommands, webhook methods,
 sendChatAction, close/logOut), records every call, serves updates a test injects, and can be told to
 fail: 429 with retry_after or 500 for the next N calls or for a time window, 403 "bot was blocked by
@@ -37,6 +37,7 @@ _STRING_FIELDS = {
     "text", "parse_mode", "caption", "callback_query_id", "inline_query_id", "url", "secret_token",
     "language_code", "action", "next_offset", "inline_message_id", "switch_pm_text", "switch_pm_parameter",
     "ip_address", "description", "short_description", "name", "business_connection_id", "message_effect_id",
+    "photo", "document",  # file ids (sendPhoto, sendDocument)
 }
 
 
@@ -87,7 +88,7 @@ class Call:
 
     @property
     def text(self) -> str:
-        return self.params.get("text") or ""
+        return self.params.get("text") or self.params.get("caption") or ""
 
     @property
     def buttons(self) -> list[list[dict]]:
@@ -456,10 +457,38 @@ class FakeBotAPI:
         msg = {"message_id": self._next_message_id(chat_id), "date": int(time.time()),
                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
                "from": self._me(), "text": text}
-        if params.get("reply_markup"):
+        if (params.get("reply_markup") or {}).get("inline_keyboard"):  # a Message carries inline keyboards only
             msg["reply_markup"] = params["reply_markup"]
         self._bot_messages[(chat_id, msg["message_id"])] = msg
         return msg
+
+    def _send_file(self, params, kind: str):
+        """sendPhoto / sendDocument by file_id (what the outbox forwards): the message carries the file."""
+        chat_id = int(params["chat_id"])
+        file_id = params.get(kind)
+        caption = params.get("caption") or ""
+        if chat_id == 0:
+            return 400, "Bad Request: chat not found"
+        if not isinstance(file_id, str) or not file_id or file_id.startswith("BAD"):
+            return 400, "Bad Request: wrong file identifier/HTTP URL specified"
+        if len(caption) > 1024:
+            return 400, "Bad Request: message caption is too long"
+        msg = {"message_id": self._next_message_id(chat_id), "date": int(time.time()),
+               "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}, "from": self._me()}
+        if kind == "photo":
+            msg["photo"] = [{"file_id": file_id, "file_unique_id": file_id[-8:], "width": 1280, "height": 1280}]
+        else:
+            msg["document"] = {"file_id": file_id, "file_unique_id": file_id[-8:]}
+        if caption:
+            msg["caption"] = caption
+        self._bot_messages[(chat_id, msg["message_id"])] = msg
+        return msg
+
+    def _api_sendPhoto(self, params):
+        return self._send_file(params, "photo")
+
+    def _api_sendDocument(self, params):
+        return self._send_file(params, "document")
 
     def _api_editMessageText(self, params):
         key = (int(params["chat_id"]), int(params["message_id"]))
