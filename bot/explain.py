@@ -116,8 +116,8 @@ def _path(rs: RuleSet, ev, cond):
     if tag == "any":
         parts = [p for p in (_path(rs, ev, c) for c in cond[1]) if p is not None]
         # a known number close to its line (84 points) is the likelier way than a fact never asked
-        return min(parts, key=lambda p: (len(p[0]), -p[1], min((_closeness(ev, n) for n in p[0]), default=0))) \
-            if parts else None
+        return min(parts, key=lambda p: (len(p[0]), -p[1], _answered_against(ev, p[0]),
+                                         min((_closeness(ev, n) for n in p[0]), default=0))) if parts else None
     if tag == "not" and cond[1][0] == "cmp":
         _t, name, op, value = cond[1]
         neg = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}.get(op)
@@ -125,6 +125,12 @@ def _path(rs: RuleSet, ev, cond):
     if tag == "met":
         return _path(rs, ev, rs.rules[cond[1]].when)
     return ([], 0) if tag == "const" and cond[1] else None
+
+
+def _answered_against(ev, needs) -> int:
+    """Needs the applicant has already answered otherwise (not just a number short of its line): the
+    wizard's "no" to "selected into a national talent programme?" makes that the least likely way in."""
+    return sum(ev.facts.get(lf[1]) is not None and _closeness(ev, lf) > 0.1 for lf in needs)
 
 
 def _closeness(ev, leaf) -> float:
@@ -173,7 +179,7 @@ def nearest_miss(rs: RuleSet, city: City, out: dict, lang: str, missing: list) -
             continue
         needs, met = path
         order = min((-1 if _closeness(ev, lf) <= 0.1 else rank.get(lf[1], len(rank))) for lf in needs)
-        key = (len(needs) > 2, -met, len(needs), order)
+        key = (len(needs) > 2, -met, _answered_against(ev, needs), len(needs), order)
         if best is None or key < best[0]:
             best = (key, r, needs)
     stuck = _out_of_reach(rs, city, ev)
