@@ -21,6 +21,7 @@ from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerSto
                           ContextTypes, InlineQueryHandler, MessageHandler, TypeHandler, filters)
 
 from bot.handlers.convert import from_update
+from bot.handlers.http import LeanRequest
 from bot.handlers.inline import on_inline_query
 from bot.handlers.jobs import OutboxWaker, TelegramSender, schedule_jobs
 from bot.handlers.ordering import PerChatOrderedProcessor
@@ -31,7 +32,7 @@ from bot.i18n import gettext, pick
 log = logging.getLogger(__name__)
 
 CONCURRENT_UPDATES = 64
-CONNECTIONS = 16  # httpcore scans every pooled connection per request: more costs CPU, not speed
+CONNECTIONS = 16  # to the Bot API at once (bot/handlers/http.py)
 TYPING_AFTER = 0.5  # seconds
 
 
@@ -57,8 +58,8 @@ def build_application(settings, store, *, dialogue=None, limits: Limits | None =
         .token(settings.token)
         .rate_limiter(TelegramRateLimiter(limits))
         .concurrent_updates(PerChatOrderedProcessor(CONCURRENT_UPDATES))
-        .connection_pool_size(CONNECTIONS)
-        .pool_timeout(10.0)
+        .request(LeanRequest(CONNECTIONS, pool_timeout=10.0))
+        .get_updates_request(LeanRequest(1))
         .post_init(_post_init)
         .post_stop(_post_stop)
     )
