@@ -4,7 +4,9 @@ Each line is one message. Replies are shown as plain text with their buttons num
 ("1) Ask a question"); typing a number presses that button, `'` before a number sends it as text (for a
 wizard question whose answer is a small number that is also a button number), `/commands` work and
 anything else is text. Works with stdin not a TTY (tests pipe input) and ends cleanly on EOF or Ctrl-C.
-The console's chat id is the user id and its chat type is "console".
+The console's chat id is the user id and its chat type is "console". The chat's state lives in the
+database, so a new `talentbot chat` on the same database resumes a flow left half-way (the wizard's
+question, the complaint's current prompt) instead of starting over at the menu.
 """
 
 from __future__ import annotations
@@ -138,9 +140,13 @@ def run(store, settings, user_id: int = 1, city: str | None = None, lang: str | 
         except ImportError:
             pass
         print(gettext(console.lang, "Type a number to press a button, /help for commands, Ctrl-D to leave."), file=stdout)
-    first = "/menu" if stored_lang and (city or store.chats.load(user_id, user_id)[0].city) else "/start"
+    state = store.chats.load(user_id, user_id)[0]
+    if state.flow:  # the chat was in the middle of something (its state is in the database): go on with it
+        first = Incoming(kind="resume", chat_id=user_id, user_id=user_id, chat_type="console", client_lang=console.lang)
+    else:
+        first = console.incoming("/menu" if stored_lang and (city or state.city) else "/start")
     try:
-        console.send(console.incoming(first))
+        console.send(first)
     except KeyboardInterrupt:
         return 0
     return console.loop(stdin)

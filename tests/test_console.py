@@ -114,3 +114,47 @@ def test_wizard_to_a_result_in_the_terminal(store):
     assert "Question 1" in out and ") Cancel" in out
     assert "Eligibility in Zhoushan" in out and "Zhoushan art." in out
     assert ") Change an answer" in out and ") Start again" in out
+
+
+def test_a_new_terminal_chat_resumes_a_half_finished_wizard(tmp_path):
+    """The state is in the database: a second `talentbot chat` goes on with the wizard, not the menu."""
+    url = f"sqlite:///{tmp_path / 'c.sqlite3'}"
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    first = subprocess.run([sys.executable, "-m", "bot", "chat", "--lang", "en", "--city", "zhoushan", "--user", "21"],
+                           input="/eligibility\n1\n1\n", capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert first.returncode == 0, first.stderr
+    last_question = first.stdout.rsplit(console.RULE, 1)[1].split("\n", 2)[1]
+    assert last_question.startswith("Question 3")
+
+    from bot.store import Store
+
+    store = Store(url)
+    try:
+        screen = io.StringIO()
+        typist = Typist(screen, [], prefer=("I don't know",))  # a label every question has: never a stale number
+        assert console.run(store, Settings(), stdin=typist, stdout=screen, user_id=21) == 0
+        out = screen.getvalue()
+        opening = out.split(console.RULE)[1]
+        assert "Continuing where you left off" in opening and last_question in opening
+        assert "Main menu" not in opening and "Welcome" not in opening
+        assert "Eligibility in Zhoushan" in out and ") Change an answer" in out
+    finally:
+        store.dispose()
+
+
+def test_a_new_terminal_chat_resumes_a_complaint_at_its_prompt(store):
+    out = chat(store, ["/complaint"], user_id=31, lang="en", city="hangzhou")
+    out = chat(store, [number_of(out, "Processing delay")], user_id=31)
+    out = chat(store, [number_of(out.rsplit(console.RULE, 1)[1], "Zhoushan"),
+                       "My permit renewal has waited four months without any answer."], user_id=31)
+    assert "besides this chat" in out.rsplit(console.RULE, 1)[1]
+    out = chat(store, [], user_id=31)  # reopened: the contact question again, nothing lost
+    assert "besides this chat" in out and "Main menu" not in out.split(console.RULE)[1]
+    out = chat(store, [number_of(out, "Skip")], user_id=31)
+    assert "Please check your complaint" in out and "four months" in out
+    out = chat(store, [], user_id=31)
+    assert "Please check your complaint" in out.split(console.RULE)[1]
+    out = chat(store, [number_of(out, "I agree, send it")], user_id=31)
+    assert "Your ticket number is ZS-" in out
+    assert "Main menu" in chat(store, [], user_id=31).split(console.RULE)[1]  # done: back to the menu

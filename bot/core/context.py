@@ -8,8 +8,10 @@ Contract for flow authors (see docs/conversation.md):
   `start(ctx)` (entered by a command, a menu button or `ctx.goto`) and `handle(ctx)` (free text, an
   attachment or one of its own buttons while the chat is in it; its buttons at any time).
 - Optional attributes: `commands` (tuple of command names, without slash, that start this flow; the
-  command's arguments are in `ctx.incoming.text` and its name in `ctx.incoming.command`) and
-  `accepts_attachments` (True: photos/documents are passed to `handle` while the chat is in the flow).
+  command's arguments are in `ctx.incoming.text` and its name in `ctx.incoming.command`),
+  `accepts_attachments` (True: photos/documents are passed to `handle` while the chat is in the flow)
+  and `resume(ctx)`: show the current step again, unchanged, when a channel reopens the chat (the
+  terminal chat at start); without it the flow is started afresh.
 - Keep per-flow state in `ctx.flow_data(self.name)` (a dict inside ChatState.data, JSON only) and the
   step in `ctx.state.step`; call `ctx.enter(self.name)` when a button press (re)enters your flow.
 - Bad input: raise nothing to the Dialogue for expected mistakes; say so with `ctx.say(...)` or

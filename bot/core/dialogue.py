@@ -75,6 +75,8 @@ class Dialogue:
             self._button(ctx)
         elif inc.kind == "text":
             self._text(ctx)
+        elif inc.kind == "resume":
+            self._resume(ctx)
         elif inc.kind == "attachment":
             flow = FLOWS.get(ctx.state.flow or "")
             if flow is not None and getattr(flow, "accepts_attachments", False):
@@ -117,6 +119,19 @@ class Dialogue:
             ctx.expired()
             return
         flow.handle(ctx)
+
+    def _resume(self, ctx: Context) -> None:
+        """Show the step the chat is in again (its state survives a restart): the flow's `resume`, else its
+        start; at the main menu (or in a flow that no longer exists) the menu."""
+        flow = FLOWS.get(ctx.state.flow or "")
+        if flow is None:
+            ctx.main_menu()
+            return
+        resume = getattr(flow, "resume", None)
+        if resume is not None:
+            resume(ctx)
+        else:
+            ctx.goto(ctx.state.flow)
 
     def _text(self, ctx: Context) -> None:
         inc = ctx.incoming

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["text", "command", "button", "attachment", "unsupported"]
+# "resume": a channel (re)opened the chat and wants its current step shown again (bot/console.py at start)
+Kind = Literal["text", "command", "button", "attachment", "unsupported", "resume"]
 
 
 @dataclass(frozen=True)

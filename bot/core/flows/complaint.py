@@ -101,6 +101,27 @@ class ComplaintFlow:
         _data(ctx)["key"] = uuid.uuid4().hex
         ask_category(ctx)
 
+    def resume(self, ctx: Context) -> None:
+        """The chat was reopened: ask the current step's question again, with what was entered kept."""
+        d = ctx.state.data.get(NAME)
+        step = ctx.state.step
+        if not isinstance(d, dict) or "key" not in d:
+            self.start(ctx)
+        elif step == "cat":
+            ask_category(ctx)
+        elif step == "city" and "category" in d:
+            ask_city(ctx)
+        elif step == "desc" and "city" in d:
+            if d.get("att"):
+                ctx.say(ctx._("Attached (%(n)s). Send more, or write the description.", n=len(d["att"])))
+            ask_description(ctx)
+        elif step == "contact" and d.get("desc"):
+            ask_contact(ctx)
+        elif step == "confirm" and "city" in d and "category" in d:
+            ask_consent(ctx)
+        else:
+            self.start(ctx)
+
     def cancel(self, ctx: Context) -> None:
         ctx.clear_flow_data(NAME)
 

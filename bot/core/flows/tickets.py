@@ -107,13 +107,7 @@ class TicketsFlow:
         elif what == "show" and value.isdigit():
             show_ticket(ctx, int(value))
         elif what == "ans" and (t := _own(ctx, value)) is not None:
-            if t.status not in OPEN:
-                ctx.say(_("Complaint %(ticket)s is closed. Please file a new complaint.", ticket=t.ticket))
-                return
-            ctx.enter(NAME, "answer")
-            ctx.flow_data(NAME)["id"] = t.id
-            ctx.say(_("Write your answer to the hotline about <b>%(ticket)s</b> (photos and documents are welcome too).",
-                      ticket=t.ticket), [[Button(_("Cancel"), "tk:list")]])
+            self._ask_answer(ctx, t)
         elif what == "wd" and (t := _own(ctx, value)) is not None:
             ctx.say(_("Withdraw complaint <b>%(ticket)s</b>? The hotline will stop working on it.", ticket=t.ticket),
                     [[Button(_("Yes, withdraw"), f"tk:wdy:{t.id}"), Button(_("No"), f"tk:show:{t.id}")]])
@@ -132,6 +126,25 @@ class TicketsFlow:
             ctx.say(escape(_("You have no complaint %(ticket)s.", ticket=value)), [[Button(_("My complaints"), "tk:list")]])
         else:
             ctx.expired()
+
+    def _ask_answer(self, ctx: Context, t) -> None:
+        _ = ctx._
+        if t.status not in OPEN:
+            ctx.say(_("Complaint %(ticket)s is closed. Please file a new complaint.", ticket=t.ticket))
+            return
+        ctx.enter(NAME, "answer")
+        ctx.flow_data(NAME)["id"] = t.id
+        ctx.say(_("Write your answer to the hotline about <b>%(ticket)s</b> (photos and documents are welcome too).",
+                  ticket=t.ticket), [[Button(_("Cancel"), "tk:list")]])
+
+    def resume(self, ctx: Context) -> None:
+        """The chat was reopened while writing an answer: ask for it again; otherwise the ticket list."""
+        d = ctx.state.data.get(NAME) or {}
+        t = _own(ctx, str(d.get("id", ""))) if ctx.state.step == "answer" else None
+        if t is not None and t.status in OPEN:
+            self._ask_answer(ctx, t)
+        else:
+            self.start(ctx)
 
     def _answer_text(self, ctx: Context) -> None:
         d = ctx.state.data.get(NAME) or {}

@@ -182,6 +182,14 @@ class WizardFlow:
             return
         show_step(ctx, note=ctx._("I will ask a few questions. Answer with the buttons, or type the answer."))
 
+    def resume(self, ctx: Context) -> None:
+        """The chat was reopened: the current question (or the result) again, answers kept."""
+        state = _state(ctx)
+        if state is None or not ctx.state.city or state.get("city") != ctx.state.city:  # the city changed meanwhile
+            self.start(ctx)
+            return
+        show_step(ctx, note=ctx._("Continuing where you left off."))
+
     def handle(self, ctx: Context) -> None:
         if ctx.incoming.kind == "button" and _state(ctx) is None and ctx.parts[1:2] != ["restart"]:
             ctx.expired()  # a wizard button from before the wizard state was cleared
