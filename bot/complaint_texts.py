@@ -78,7 +78,8 @@ def announcement(lang: str, t: "Ticket", again_minutes: int | None = None) -> di
     if t.contact:
         lines.append(_("Contact: %(contact)s", contact=escape(clip(t.contact, 300))))
     if t.attachments:
-        lines.append(_("Attachments: %(n)s (sent below)", n=len(t.attachments)))
+        lines.append(_("Attachments: %(n)s (sent with the first announcement)", n=len(t.attachments)) if again_minutes
+                     else _("Attachments: %(n)s (sent below)", n=len(t.attachments)))
     desc = t.description or ""
     lines.append("<blockquote>" + escape(clip(desc, MAX_FULL)) + "</blockquote>")
     if len(desc) > MAX_FULL:

@@ -274,3 +274,16 @@ async def test_burst_with_photos_keeps_the_group_budget(store, clock):
     # every ticket announced once, and every announcement before the files (files never hold tickets back)
     assert all(" ".join(m[2] for m in texts).count(t) == 1 for t in tickets)
     assert max(m[0] for m in texts) <= min(m[0] for m in sender.files(HOTLINE))
+
+
+async def test_overdue_announcement_does_not_send_the_files_again(store, svc, clock):
+    sender = RecordingSender(clock)
+    w = worker(store, sender, clock)
+    file(svc, attachments=[PHOTO])
+    await drain(w, clock)
+    clock.advance(31 * 60)
+    assert svc.reannounce_overdue() == 1
+    await drain(w, clock)
+    again = sender.to(HOTLINE)[-1]
+    assert "31 minutes" in again[2] and "sent with the first announcement" in again[2]
+    assert len(sender.files(HOTLINE)) == 1
