@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -55,6 +56,9 @@ CANTONESE = {
 _CANTONESE = re.compile("|".join(sorted(map(re.escape, CANTONESE), key=len, reverse=True)))
 
 
+# One question is normalised by each step of a search (places, gaps, intents, scoring); the cache makes
+# that once. The function is pure, so the cache never changes an answer.
+@lru_cache(maxsize=2048)
 def normalize(text: str) -> str:
     """NFKC, control characters → spaces, Cantonese → Standard written Chinese, Traditional → Simplified, lower case, spaces collapsed."""
     text = unicodedata.normalize("NFKC", text or "")
