@@ -108,11 +108,16 @@ class Index:
 
         self.intents = Intents.build(read_yaml("intents.yaml"), kb.entries)
         self.confidence = Confidence.from_data(read_yaml("confidence.yaml"))
-        self.postings: dict[str, list[tuple[int, float]]] = {}
+        postings: dict[str, list[tuple[int, float]]] = {}
         for i, tf in enumerate(tfs):
             norm = K1 * (1 - B + B * lengths[i] / self.avg_len)
             for t, f in tf.items():
-                self.postings.setdefault(t, []).append((i, f * (K1 + 1) / (f + norm)))
+                postings.setdefault(t, []).append((i, f * (K1 + 1) / (f + norm)))
+        # token -> (entry positions, BM25 parts) as arrays: a question adds them up without a Python loop
+        import numpy as np
+
+        self.postings = {t: (np.fromiter((i for i, _ in ps), np.intp, len(ps)), np.fromiter((x for _, x in ps), float, len(ps)))
+                         for t, ps in postings.items()}
         # phrasings for fuzzy matching: normalised, city names removed
         self.phrasings: list[str] = []
         self.owner: list[int] = []
@@ -144,14 +149,14 @@ class Index:
         assert (np.diff(owner) >= 0).all(), "phrasings must be grouped by entry"
         self.fuzzy_entries, self.fuzzy_starts = np.unique(owner, return_index=True)
 
-    def _fuzzy(self, stripped: str) -> list[float]:
-        """Per entry, the best fuzz.token_set_ratio (0-100) of the question against its phrasings."""
+    def _fuzzy(self, stripped: str):
+        """Per entry (a float64 array), the best fuzz.token_set_ratio (0-100) of the question against its phrasings."""
         import numpy as np
         from rapidfuzz import fuzz, process
 
         n = len(self.keys)
         if not stripped or not self.phrasings:
-            return [0.0] * n
+            return np.zeros(n)
         words = set(stripped.split())
         scores = process.cdist([" ".join(sorted(words))], self.phrasing_sets, scorer=fuzz.ratio, workers=1)[0]
         shared = np.zeros(len(self.phrasings), dtype=bool)
@@ -163,9 +168,9 @@ class Index:
         if len(shared_at):
             scores[shared_at] = process.cdist([stripped], self.phrasing_array[shared_at].tolist(),
                                               scorer=fuzz.token_set_ratio, workers=1)[0]
-        fuzzy = np.zeros(n, dtype=scores.dtype)
+        fuzzy = np.zeros(n)
         fuzzy[self.fuzzy_entries] = np.maximum.reduceat(scores, self.fuzzy_starts)
-        return fuzzy.tolist()
+        return fuzzy
 
     def _query_weights(self, tokens: list[str]) -> dict[str, float]:
         weights: dict[str, float] = {}
@@ -195,6 +200,15 @@ class Index:
         return WORD.sub(fix, text)
 
     def _spelling(self, word: str) -> str | None:
+        # the same unknown word is looked up by _respell and again by _query_weights: remember the answer
+        cache = self.__dict__.setdefault("_spelt", {})
+        if word not in cache:
+            if len(cache) > 4096:
+                cache.clear()
+            cache[word] = self._lookup_spelling(word)
+        return cache[word]
+
+    def _lookup_spelling(self, word: str) -> str | None:
         from rapidfuzz import fuzz, process
 
         if self._vocab is None:
@@ -212,26 +226,30 @@ class Index:
         # city names are the prior, not topic evidence: they would favour whichever text names its city
         stripped = self.tokenizer.strip_cities(normalize(text))
         qw = self._query_weights(self.tokenizer.tokens(self._respell(stripped), normalized=True))
+        import numpy as np
+
         n = len(self.keys)
-        bm25 = [0.0] * n
-        covered = [0.0] * n
+        bm25 = np.zeros(n)
+        covered = np.zeros(n)
         mass = 0.0
         for t, w in qw.items():
             idf = self.idf.get(t, self.idf_unknown)
             mass += w * idf
-            for i, part in self.postings.get(t, ()):
-                bm25[i] += w * idf * part
-                covered[i] += w * idf
+            posting = self.postings.get(t)
+            if posting is not None:  # each entry occurs once per token: plain fancy-index adds are exact
+                at, part = posting
+                bm25[at] += w * idf * part
+                covered[at] += w * idf
         mass = mass or 1.0
         fuzzy = self._fuzzy(stripped)
-        bonus = self.intents.bonus(text) or [1.0] * n
-        out = []
-        for i in range(n):
-            b = bm25[i] / (mass * (K1 + 1))
-            c = covered[i] / mass
-            f = fuzzy[i] / 100.0
-            out.append(((W_BM25 * b + W_COVER * c + W_FUZZ * f) * bonus[i], b, c, f))
-        return out
+        bonus = self.intents.bonus(text)
+        b = bm25 / (mass * (K1 + 1))
+        c = covered / mass
+        f = fuzzy / 100.0
+        score = W_BM25 * b + W_COVER * c + W_FUZZ * f
+        if bonus is not None:
+            score = score * np.asarray(bonus)
+        return list(zip(score.tolist(), b.tolist(), c.tolist(), f.tolist()))
 
 
 def _sigmoid(x: float) -> float:

@@ -62,7 +62,8 @@ _CANTONESE = re.compile("|".join(sorted(map(re.escape, CANTONESE), key=len, reve
 def normalize(text: str) -> str:
     """NFKC, control characters → spaces, Cantonese → Standard written Chinese, Traditional → Simplified, lower case, spaces collapsed."""
     text = unicodedata.normalize("NFKC", text or "")
-    text = "".join(" " if unicodedata.category(ch) in _CONTROL else ch for ch in text)
+    if not text.isprintable():  # printable text has none of the _CONTROL categories: skip the per-character pass
+        text = "".join(" " if unicodedata.category(ch) in _CONTROL else ch for ch in text)
     if HAN.search(text):
         text = _CANTONESE.sub(lambda m: CANTONESE[m.group()], text)
         text = _zhconv().convert(text, "zh-hans")
