@@ -22,18 +22,18 @@ from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerSto
                           ContextTypes, InlineQueryHandler, MessageHandler, TypeHandler, filters)
 
 from bot.handlers.convert import from_update
-from bot.handlers.http import LeanRequest
 from bot.handlers.inline import on_inline_query
 from bot.handlers.jobs import OutboxWaker, TelegramSender, schedule_jobs
 from bot.handlers.ordering import PerChatOrderedProcessor
 from bot.handlers.ratelimit import Limits, TelegramRateLimiter
+from bot.handlers.request import AiohttpRequest
 from bot.handlers.send import deliver, send_html
 from bot.i18n import gettext, pick
 
 log = logging.getLogger(__name__)
 
 CONCURRENT_UPDATES = 64
-CONNECTIONS = 16  # to the Bot API at once (bot/handlers/http.py)
+CONNECTIONS = 16  # to the Bot API at once (bot/handlers/request.py)
 TYPING_AFTER = 0.5  # seconds
 
 
@@ -59,8 +59,8 @@ def build_application(settings, store, *, dialogue=None, limits: Limits | None =
         .token(settings.token)
         .rate_limiter(TelegramRateLimiter(limits))
         .concurrent_updates(PerChatOrderedProcessor(CONCURRENT_UPDATES))
-        .request(LeanRequest(CONNECTIONS, pool_timeout=10.0))
-        .get_updates_request(LeanRequest(1))
+        .request(AiohttpRequest(CONNECTIONS, pool_timeout=10.0))
+        .get_updates_request(AiohttpRequest(1))
         .post_init(_post_init)
         .post_stop(_post_stop)
     )
