@@ -34,8 +34,7 @@ class Services:
     def warm_up(self) -> None:
         """Build now what the first question would otherwise build while every chat waits (~0.2 s:
         the search index, templates, catalogs): for long-running adapters, at start."""
-        for lang in ("en", "zh", "ru"):
-            self.answering.answer_question("talent card", lang=lang)
+        self.answering.warm_up()  # one answered and one unanswered question per language: zhconv, templates, catalogs
 
     def answer(self, question: str, city: str | None, lang: str | None):
         return self.answering.answer_question(question, city=city, lang=lang)
