@@ -37,6 +37,8 @@ CONF_BIAS = -4.4370
 CONF_WEIGHTS = (0.0, 0.0, 6.1234, 1.8486, 4.5630)
 THRESHOLD = 0.5
 ITEM_PREFERENCE = 0.85  # an item within this share of its parent's score is the more precise citation
+SUGGEST_FLOOR = 0.35  # from the matches shown for the out-of-scope questions of bench/data/oos_train.jsonl
+BACKGROUND_FLOOR = 0.9  # the national background is mentioned only when it clearly matches
 OTHER_CITY_RATIO = 1.35  # another city's entry this many times better means that document covers it
 
 
@@ -323,15 +325,20 @@ class Searcher:
             elsewhere = others[0]
             confidence = min(confidence, 0.3)
         bg = None
-        if background and background[0].score > best.score:
+        if background and background[0].score > best.score and self._hit_confidence(background[0]) >= BACKGROUND_FLOOR:
             bg = background[0]
         if gap is not None:
             confidence = min(confidence, 0.3)
         # another city's document or a declared gap decides on its own, whatever the threshold
         answered = confidence >= conf.threshold and elsewhere is None and gap is None
-        suggestions = [h for h in hits[:4] if h is not top][:3] if not answered else []
+        suggestions = [h for h in hits[:4] if h is not top and self._hit_confidence(h) >= SUGGEST_FLOOR][:3] if not answered else []
         return Result(lang, city, hits, top, round(confidence, 3), answered, elsewhere, bg, suggestions, gap=gap,
                       features=features)
+
+    def _hit_confidence(self, hit: Hit) -> float:
+        """How good one match is on its own (no margin): suggestions and background notes must clear a floor,
+        or an unanswerable question lists unrelated articles ("how cold is urumqi" → an A-class item)."""
+        return self.index.confidence((hit.score, 0.0, hit.cover, hit.fuzzy, hit.bm25))
 
     def _granted(self, text: str, hits: list[Hit], top: Hit) -> Hit:
         """For a question about what one gets, the benefit article granted to the best-matching criterion."""

@@ -68,3 +68,15 @@ def test_articles_named_by_a_benefit_are_parsed():
 
     assert referenced_articles("认定标准第十二、十三条的外籍人才") == ["12", "13"]
     assert referenced_articles("第二十八条") == ["28"]
+
+
+@pytest.mark.parametrize("q,city", [
+    ("how cold does it get in january, do i need a down jacket", "urumqi"),
+    ("my parents want to visit me here as tourists next spring", "zhoushan"),
+    ("外国驾照怎么换成中国驾照", "hangzhou"),
+])
+def test_an_unanswerable_question_lists_no_unrelated_articles(q, city):
+    a = answer_question(q, city=city)
+    assert not a.answered
+    assert a.suggestions == []  # "close matches" that are not close only mislead
+    assert "national rules" not in a.answer and "国家规定" not in a.answer  # no background note either

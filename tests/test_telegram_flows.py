@@ -99,8 +99,8 @@ async def test_inline_query_offers_cited_answers(server, db_url):
         server.inline_query(carol, "what is the weather on mars tomorrow")
         call = await server.wait_for_call("answerInlineQuery", after=mark, timeout=10)
         titles = [r["title"] for r in call.params["results"]]
-        assert titles[0].startswith("No confident answer") and len(titles) > 1  # several candidates to pick from
-        assert all("Article" in t for t in titles[1:])
+        # nothing in the documents is close: say so, and list no unrelated articles
+        assert titles[0].startswith("No confident answer") and len(titles) == 1
     store.dispose()
 
 
