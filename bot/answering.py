@@ -32,6 +32,7 @@ class Answer:
     suggestions: list[dict]
     html: str = ""
     entry_ids: list[str] = field(default_factory=list)  # for buttons: primary first, then suggestions
+    elsewhere: dict | None = None  # not answered: another city's article that covers it ({"doc", "article", "title"})
 
     def to_json(self) -> dict:
         return {"q": self.q, "city": self.city, "lang": self.lang, "answered": self.answered,
@@ -148,6 +149,7 @@ def answer_question(q: str, city: str | None = None, lang: str | None = None,
     result = s.search(text, city=city, lang=lang)
     city_name = i18n.gettext(lang, CITY_NAMES[city]) if city else ""
     background = result.background.entry if result.background else None
+    elsewhere = None
     if result.answered and result.primary:
         entry = result.primary.entry
         html = render_entry(entry, lang, today, kb, background=background)
@@ -167,6 +169,9 @@ def answer_question(q: str, city: str | None = None, lang: str | None = None,
         sources = []
         suggestions = [{**e.citation(), "title": f"{citation(e, lang, kb)}: {_text(e.heading, lang)}"} for e in sugg]
         ids = [e.id for e in sugg]
+        if result.elsewhere is not None:
+            other = result.elsewhere.entry
+            elsewhere = {**other.citation(), "title": f"{citation(other, lang, kb)}: {_text(other.heading, lang)}"}
     return Answer(q=q, city=city, lang=lang, answered=bool(result.answered and result.primary),
                   answer=to_plain(html), sources=sources, confidence=float(result.confidence),
-                  suggestions=suggestions, html=html, entry_ids=ids)
+                  suggestions=suggestions, html=html, entry_ids=ids, elsewhere=elsewhere)

@@ -378,3 +378,14 @@ def test_wizard_follows_a_language_change(dialogue):
     chat.data("set:lang:zh")
     chat.command("eligibility")
     assert any("\u4e00" <= ch <= "\u9fff" for ch in chat.text())  # the question itself is now Chinese
+
+
+def test_a_question_another_citys_document_answers_offers_that_article(dialogue):
+    chat = Chat(dialogue, user_id=120)
+    onboard(chat, city_label="Zhoushan")
+    chat.say("can my kid go to a public school? what about the credit card for A permit holders")
+    labels = [b.label for b in chat.buttons()]
+    other = [b for b in chat.buttons() if b.label.startswith("Read it:")]
+    assert other and "Hangzhou" in other[0].label, labels
+    chat.data(other[0].data)
+    assert "Hangzhou" in chat.text() and "draft" in chat.text()  # shown as Hangzhou's rule, with its status

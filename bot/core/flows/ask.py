@@ -63,6 +63,10 @@ def answer(ctx: Context, question: str) -> None:
         if key and key not in seen and len(seen) < MAX_SUGGESTIONS + 1:
             seen.add(key)
             rows.append([Button(entries.short(_title(ctx, sug, key)), f"ask:e:{key[0]}:{key[1]}")])
+    other = _citation(getattr(result, "elsewhere", None) or {})
+    if other:  # the other city's article, shown with its own citation and status, so the user sees whose rule it is
+        rows.append([Button(entries.short(_("Read it: %(title)s", title=result.elsewhere.get("title") or other[1])),
+                            f"ask:e:{other[0]}:{other[1]}")])
     if getattr(result, "answered", False) and keys:
         rows.append([Button(_("Not helpful"), f"ask:no:{keys[0][0]}:{keys[0][1]}"), Button(_("File a complaint"), "menu:cmp")])
     else:
