@@ -271,17 +271,11 @@ class Complaints:
         now = self.clock()
         with self.store.session() as s:
             c = self._require(s, ticket)
-            res = s.execute(
-                update(Complaint).where(Complaint.id == c.id, Complaint.status == "new")
-                .values(status="claimed", claimed_by=staff_id, claimed_by_name=staff_name, claimed_at=now, updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            if res.rowcount != 1:
+            if not self._try_claim(s, c, staff_id, staff_name, now):
                 cid = c.id  # read before rollback: touching an expired object would begin a new transaction
                 s.rollback()
                 t = self.get(cid)
                 return ClaimResult(False, t, t.claimed_by_name or (str(t.claimed_by) if t.claimed_by else None))
-            s.add(StaffAction(complaint_id=c.id, actor_id=staff_id, actor_name=staff_name, action="claim", created_at=now))
             s.refresh(c)
             t = Ticket.of(c)
             self._tell_user(s, t, texts.to_user_status(t), now)
@@ -327,19 +321,26 @@ class Complaints:
             raise UserError(N_("There is no complaint %(ticket)s."), ticket=str(ticket))
         return c
 
+    @staticmethod
+    def _try_claim(s, c: Complaint, staff_id: int, staff_name: str | None, now) -> bool:
+        """The exclusive claim: a conditional UPDATE whose row count decides the one winner (records the action)."""
+        res = s.execute(
+            update(Complaint).where(Complaint.id == c.id, Complaint.status == "new")
+            .values(status="claimed", claimed_by=staff_id, claimed_by_name=staff_name, claimed_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if res.rowcount != 1:
+            return False
+        s.add(StaffAction(complaint_id=c.id, actor_id=staff_id, actor_name=staff_name, action="claim", created_at=now))
+        return True
+
     def _require_actionable(self, s, ticket, staff_id: int, staff_name: str | None, now) -> Complaint:
         """The ticket, claimed by this staff member (claiming it now if it is new); raises otherwise."""
         c = self._require(s, ticket)
         if c.status in ("resolved", "withdrawn"):
             raise UserError(N_("Complaint %(ticket)s is already %(status)s."), ticket=c.ticket, status=_status(c.status))
         if c.status == "new":
-            res = s.execute(
-                update(Complaint).where(Complaint.id == c.id, Complaint.status == "new")
-                .values(status="claimed", claimed_by=staff_id, claimed_by_name=staff_name, claimed_at=now, updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            if res.rowcount == 1:
-                s.add(StaffAction(complaint_id=c.id, actor_id=staff_id, actor_name=staff_name, action="claim", created_at=now))
+            self._try_claim(s, c, staff_id, staff_name, now)
             s.refresh(c)
         if c.claimed_by != staff_id:
             raise UserError(N_("Complaint %(ticket)s is handled by %(name)s."), ticket=c.ticket,
