@@ -83,7 +83,7 @@ def check_language(lang: str | None) -> str | None:
         return None
     code = i18n.normalize(lang)
     if code is None:
-        raise UserError("Unknown language %(code)s: use zh, en or ru.", code=str(lang)[:20])
+        raise UserError(N_("Unknown language %(code)s: use zh, en or ru."), code=str(lang)[:20])
     return code
 
 
@@ -92,23 +92,23 @@ def check_city(city: str | None) -> str | None:
         return None
     key = str(city).strip().lower()
     if key not in CITY_NAMES:
-        raise UserError("Unknown city %(city)s: use hangzhou, zhoushan or urumqi.", city=str(city)[:40])
+        raise UserError(N_("Unknown city %(city)s: use hangzhou, zhoushan or urumqi."), city=str(city)[:40])
     return key
 
 
 def clean_question(q) -> str:
     """The question without control characters; UserError when there is nothing to answer."""
     if not isinstance(q, str):
-        raise UserError("The question must be text.")
+        raise UserError(N_("The question must be text."))
     text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") else ch for ch in q)
     text = " ".join(text.split())
     if not text:
-        raise UserError("Please type a question.")
+        raise UserError(N_("Please type a question."))
     if len(text) > MAX_QUESTION_CHARS:
-        raise UserError("The question is too long (%(n)s characters); please keep it under %(max)s characters.",
+        raise UserError(N_("The question is too long (%(n)s characters); please keep it under %(max)s characters."),
                         n=len(text), max=MAX_QUESTION_CHARS)
     if not any(unicodedata.category(ch)[0] in "LN" for ch in text):
-        raise UserError("Please ask your question in words (Chinese, English or Russian).")
+        raise UserError(N_("Please ask your question in words (Chinese, English or Russian)."))
     return text
 
 

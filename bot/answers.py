@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.errors import UserError
+from bot.i18n import N_
 from bot.rules import Fact
 
 DONT_KNOW = object()
@@ -89,7 +90,7 @@ def parse(fact: Fact, raw: str, lang: str = "en"):
             return True
         if text in _NO or text == "2":
             return False
-        raise UserError("Please answer yes or no (or \"don't know\").")
+        raise UserError(N_("Please answer yes or no (or \"don't know\")."))
     if fact.type == "choice":
         for i, (value, labels) in enumerate(fact.choices, 1):
             names = {str(value).lower(), str(i)} | {str(v).strip().lower() for v in labels.values()}
@@ -100,22 +101,22 @@ def parse(fact: Fact, raw: str, lang: str = "en"):
                   if text and str(v).strip().lower().startswith(text)}
         if len(starts) == 1:
             return starts.pop()
-        raise UserError("Please choose one of: %(choices)s.",
+        raise UserError(N_("Please choose one of: %(choices)s."),
                         choices="; ".join(f"{i}. {labels.get(lang) or labels['en']}"
                                           for i, (_v, labels) in enumerate(fact.choices, 1)))
     value = parse_number(text)
     if value is None:
-        raise UserError("Please enter a number.")
+        raise UserError(N_("Please enter a number."))
     if ("%" in text or "％" in text) and fact.max is not None and fact.max <= 1:
         value /= 100  # "20%" for a share such as the tax ratio
     if fact.type == "int":
         if not float(value).is_integer():
-            raise UserError("Please enter a whole number.")
+            raise UserError(N_("Please enter a whole number."))
         value = int(value)
     elif float(value).is_integer():
         value = int(value)
     if not fact.min <= value <= fact.max:
-        raise UserError("Please enter a number from %(min)s to %(max)s.", min=_fmt(fact.min), max=_fmt(fact.max))
+        raise UserError(N_("Please enter a number from %(min)s to %(max)s."), min=_fmt(fact.min), max=_fmt(fact.max))
     return value
 
 

@@ -12,6 +12,7 @@ import datetime as _dt
 from dataclasses import asdict, dataclass, field
 
 from bot.errors import UserError
+from bot.i18n import N_
 from bot.logic import Evaluator
 from bot.rules import City, Rule, RuleSet, load_rules
 
@@ -47,7 +48,7 @@ class Assessment:
 def city_rules(city: str, rs: RuleSet | None = None) -> City:
     rs = rs or load_rules()
     if city not in rs.cities:
-        raise UserError("Unknown city %(city)s: choose one of %(cities)s.", city=city, cities=", ".join(rs.cities))
+        raise UserError(N_("Unknown city %(city)s: choose one of %(cities)s."), city=city, cities=", ".join(rs.cities))
     return rs.cities[city]
 
 
@@ -59,29 +60,29 @@ def validate_profile(profile, rs: RuleSet | None = None) -> dict:
     """
     rs = rs or load_rules()
     if not isinstance(profile, dict):
-        raise UserError("The profile must be a JSON object of applicant facts.")
+        raise UserError(N_("The profile must be a JSON object of applicant facts."))
     clean = {}
     for name, value in profile.items():
         fact = rs.facts.get(name)
         if fact is None:
-            raise UserError("Unknown fact %(fact)s.", fact=name)
+            raise UserError(N_("Unknown fact %(fact)s."), fact=name)
         if value is None:
             continue
         if fact.type == "bool":
             if not isinstance(value, bool):
-                raise UserError("The fact %(fact)s needs true or false, not %(value)s.", fact=name, value=repr(value))
+                raise UserError(N_("The fact %(fact)s needs true or false, not %(value)s."), fact=name, value=repr(value))
         elif fact.type in ("int", "number"):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise UserError("The fact %(fact)s needs a number, not %(value)s.", fact=name, value=repr(value))
+                raise UserError(N_("The fact %(fact)s needs a number, not %(value)s."), fact=name, value=repr(value))
             if fact.type == "int":
                 if isinstance(value, float) and not value.is_integer():
-                    raise UserError("The fact %(fact)s needs a whole number, not %(value)s.", fact=name, value=repr(value))
+                    raise UserError(N_("The fact %(fact)s needs a whole number, not %(value)s."), fact=name, value=repr(value))
                 value = int(value)
             if not fact.min <= value <= fact.max:
-                raise UserError("The fact %(fact)s must be between %(min)s and %(max)s.", fact=name,
+                raise UserError(N_("The fact %(fact)s must be between %(min)s and %(max)s."), fact=name,
                                 min=fact.min, max=fact.max)
         elif value not in [v for v, _ in fact.choices]:
-            raise UserError("The fact %(fact)s must be one of %(choices)s.", fact=name,
+            raise UserError(N_("The fact %(fact)s must be one of %(choices)s."), fact=name,
                             choices=", ".join(str(v) for v, _ in fact.choices))
         clean[name] = value
     return clean

@@ -23,6 +23,7 @@ from bot import i18n
 from bot.answers import DONT_KNOW, parse
 from bot.assess import Assessment, assess, city_rules, evaluate, fact_scores
 from bot.errors import UserError
+from bot.i18n import N_
 from bot.points import breakdown_text, calculate, calculator_facts
 from bot.rules import Fact, Group, load_rules
 
@@ -70,7 +71,7 @@ def wizard_start(city: str, lang: str) -> dict:
 
 def _copy(state: dict) -> dict:
     if not isinstance(state, dict) or state.get("v") != VERSION or "city" not in state:
-        raise UserError("This eligibility check has expired. Please start again.")
+        raise UserError(N_("This eligibility check has expired. Please start again."))
     new = copy.deepcopy(state)
     new["note"] = None
     return new
@@ -185,7 +186,7 @@ def wizard_answer(state: dict, raw: str) -> dict:
     new = _copy(state)
     nxt = _next(new)
     if nxt is None:
-        raise UserError("The check is complete. Change an answer or start again.")
+        raise UserError(N_("The check is complete. Change an answer or start again."))
     kind, name = nxt[0], nxt[1]
     rs = load_rules()
     if kind == "group":
@@ -239,10 +240,10 @@ def _group_choice(g: Group, members: list[str], raw: str, lang: str, more: bool 
     try:
         value = parse(yes_no, raw, lang)
         if value is True and more:
-            raise UserError("Please choose one of: %(choices)s.")
+            raise UserError(N_("Please choose one of: %(choices)s."))
         return SEVERAL if value else NONE
     except UserError:
-        raise UserError("Please choose one of: %(choices)s.",
+        raise UserError(N_("Please choose one of: %(choices)s."),
                         choices="; ".join(f"{i}. {label}" for i, (_v, label) in enumerate(q.choices, 1))) from None
 
 
@@ -281,7 +282,7 @@ def wizard_back(state: dict) -> dict:
     """Undo the last answer (the whole calculator when its result was the last thing set)."""
     new = _copy(state)
     if not new["history"]:
-        raise UserError("There is no earlier question.")
+        raise UserError(N_("There is no earlier question."))
     while new["history"]:
         entry = new["history"].pop()
         _undo(new, entry)
@@ -311,7 +312,7 @@ def wizard_change(state: dict, fact: str) -> dict:
     new = _copy(state)
     rs = load_rules()
     if fact not in rs.facts and fact not in rs.groups:
-        raise UserError("Unknown fact %(fact)s.", fact=fact)
+        raise UserError(N_("Unknown fact %(fact)s."), fact=fact)
     names = rs.groups[fact].members if fact in rs.groups else (fact,)
     for f in names:
         new["facts"].pop(f, None)

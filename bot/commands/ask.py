@@ -10,6 +10,7 @@ import json
 import sys
 
 from bot.errors import UserError
+from bot.i18n import N_
 
 
 def _lang_for_errors(lang, text) -> str:
@@ -68,7 +69,7 @@ def _batch(args) -> int:
         try:
             stream = open(args.batch, encoding="utf-8")
         except OSError as exc:
-            raise UserError("Cannot read %(file)s: %(reason)s", file=args.batch, reason=exc.strerror or str(exc))
+            raise UserError(N_("Cannot read %(file)s: %(reason)s"), file=args.batch, reason=exc.strerror or str(exc))
     failed = 0
     with stream:
         for lineno, line in enumerate(stream, 1):
@@ -92,9 +93,9 @@ def _batch(args) -> int:
 def run(args) -> int:
     if args.batch:
         if args.question:
-            raise UserError("Give either a question or --batch FILE, not both.")
+            raise UserError(N_("Give either a question or --batch FILE, not both."))
         return _batch(args)
     if not args.question:
-        print(f"talentbot: {UserError('Please type a question.').text(_lang_for_errors(args.lang, None))}", file=sys.stderr)
+        print(f"talentbot: {UserError(N_('Please type a question.')).text(_lang_for_errors(args.lang, None))}", file=sys.stderr)
         return 2
     return _single(args)

@@ -10,6 +10,7 @@ import json
 import sys
 
 from bot.errors import UserError
+from bot.i18n import N_
 
 
 def _read(path: str) -> str:
@@ -19,21 +20,21 @@ def _read(path: str) -> str:
         with open(path, encoding="utf-8") as f:
             return f.read()
     except OSError as exc:
-        raise UserError("Cannot read %(path)s: %(reason)s", path=path, reason=exc.strerror or str(exc))
+        raise UserError(N_("Cannot read %(path)s: %(reason)s"), path=path, reason=exc.strerror or str(exc))
 
 
 def _parse(text: str, where: str):
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UserError("%(where)s is not valid JSON: %(reason)s", where=where, reason=exc.msg)
+        raise UserError(N_("%(where)s is not valid JSON: %(reason)s"), where=where, reason=exc.msg)
 
 
 def _one(city, profile, lang, as_json: bool) -> str:
     from bot.assess import assess
 
     if not isinstance(city, str) or not city:
-        raise UserError("Give the city (hangzhou, zhoushan or urumqi).")
+        raise UserError(N_("Give the city (hangzhou, zhoushan or urumqi)."))
     a = assess(city, profile, lang=lang or "en")
     if as_json:
         return json.dumps(a.to_json(), ensure_ascii=False)
@@ -44,7 +45,7 @@ def run(args) -> int:
     if args.batch:
         return _batch(args)
     if not args.profile:
-        raise UserError("Give --profile FILE.json (or - for stdin), or --batch FILE.jsonl.")
+        raise UserError(N_("Give --profile FILE.json (or - for stdin), or --batch FILE.jsonl."))
     profile = _parse(_read(args.profile), args.profile if args.profile != "-" else "stdin")
     print(_one(args.city, profile, args.lang, args.json))
     return 0
@@ -61,7 +62,7 @@ def _batch(args) -> int:
         try:
             row = _parse(line, f"line {n}")
             if not isinstance(row, dict):
-                raise UserError("Line %(n)s must be a JSON object with city and profile.", n=n)
+                raise UserError(N_("Line %(n)s must be a JSON object with city and profile."), n=n)
             lang = row.get("lang") or lang
             out = _one(row.get("city") or args.city, row.get("profile", {}), lang, args.json)
         except UserError as exc:

@@ -1,0 +1,54 @@
+"""What the terminal chat shows a Chinese or Russian user is in their language (QA findings)."""
+
+from __future__ import annotations
+
+import ast
+import io
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from bot import console
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def chat(store, lines: list[str], **kw) -> str:
+    out = io.StringIO()
+    assert console.run(store, Settings(), stdin=io.StringIO("".join(l + "\n" for l in lines)), stdout=out, **kw) == 0
+    return out.getvalue()
+
+
+def test_a_wrong_wizard_answer_is_explained_in_chinese(store):
+    out = chat(store, ["/eligibility", "nonsense"], city="zhoushan", lang="zh", user_id=41)
+    assert "Please choose" not in out
+    assert "请" in out.split(console.RULE)[-1]
+
+
+def test_a_wrong_number_in_the_wizard_is_explained_in_russian(store):
+    out = chat(store, ["/eligibility", "7", "'-3"], city="urumqi", lang="ru", user_id=42)
+    assert "Please" not in out
+
+
+def _user_error_msgids() -> list[tuple[str, str]]:
+    """(file, msgid) of every UserError raised with a literal message under bot/."""
+    found = []
+    for path in (ROOT / "bot").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "UserError" and node.args:
+                arg = node.args[0]
+                if isinstance(arg, ast.Call) and getattr(arg.func, "id", None) == "N_" and arg.args:
+                    arg = arg.args[0]
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    found.append((str(path.relative_to(ROOT)), arg.value))
+    return found
+
+
+def test_every_user_error_message_is_translated():
+    for lang in ("zh", "ru"):
+        with (ROOT / "locales" / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
+            catalog = read_po(f)
+        missing = [f"{where}: {msgid}" for where, msgid in _user_error_msgids()
+                   if not (catalog.get(msgid) and catalog.get(msgid).string)]
+        assert not missing, f"{lang}: " + "\n".join(missing)
