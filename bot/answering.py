@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot import i18n
+from bot.cities import CITY_NAMES
 from bot.errors import UserError
 from bot.i18n import N_
 
-CITY_NAMES = {"hangzhou": N_("Hangzhou"), "zhoushan": N_("Zhoushan"), "urumqi": N_("Urumqi")}
 MAX_QUESTION_CHARS = 2000  # longer input is refused with a message (not silently cut): it is not a question
 LANGS = ("zh", "en", "ru")
 

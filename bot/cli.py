@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-CITIES = ("hangzhou", "zhoushan", "urumqi")
+from bot.cities import CITIES
 
 
 class _Parser(argparse.ArgumentParser):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.cities import CITY_NAMES as CITIES
 from bot.i18n import N_, Translator, format_datetime
 from bot.render import escape
 
@@ -22,7 +23,6 @@ CATEGORIES: dict[str, str] = {
     "misconduct": N_("Misconduct or fraud report"),
     "other": N_("Other"),
 }
-CITIES: dict[str, str] = {"hangzhou": N_("Hangzhou"), "zhoushan": N_("Zhoushan"), "urumqi": N_("Urumqi")}
 STATUS: dict[str, str] = {
     "new": N_("new"),
     "claimed": N_("being handled"),

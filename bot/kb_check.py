@@ -14,9 +14,9 @@ import unicodedata
 from pathlib import Path
 
 from bot import paths
+from bot.cities import CITIES
 
 LANGS = ("zh", "en")
-CITIES = ("hangzhou", "zhoushan", "urumqi")
 
 
 def _items(article: str, n: int) -> list[str]:

@@ -13,10 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot import paths
+from bot.cities import CITIES
 from bot.errors import DataError
 
 LANGS = ("zh", "en")
-CITIES = ("hangzhou", "zhoushan", "urumqi")
 
 
 def _yaml_load(path: Path):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sys
 
+from bot.cities import CITIES
 from bot.errors import UserError
 from bot.i18n import N_, normalize
-
-CITIES = ("hangzhou", "zhoushan", "urumqi")
 
 
 def run(args) -> int:

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
+from bot.cities import CITY_NAMES as CITY_LABELS
 from bot.core.context import Context
 from bot.core.messages import Button
-from bot.i18n import N_
-
-CITY_LABELS = {
-    "hangzhou": N_("Hangzhou"),
-    "zhoushan": N_("Zhoushan"),
-    "urumqi": N_("Urumqi"),
-}
 
 
 def city_label(ctx: Context, city: str | None) -> str:
