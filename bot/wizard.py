@@ -149,6 +149,9 @@ def _group_question(g: Group, lang: str, members: list[str], more: bool = False)
                                                                      (NONE, _("None of these"))]
         if more:
             text = _("Which other one of these applies to you?")
+        elif set(members) != set(g.members):
+            # the group's own wording lists every member, including other cities' ones not offered here
+            text = _("Which of these applies to you?")
     return Question(fact=g.id, text=text, help=g.help.get(lang) or g.help["en"],
                     type="bool" if g.mode == "all" else "choice", choices=choices, kind="group", members=members)
 

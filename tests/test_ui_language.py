@@ -52,3 +52,12 @@ def test_every_user_error_message_is_translated():
         missing = [f"{where}: {msgid}" for where, msgid in _user_error_msgids()
                    if not (catalog.get(msgid) and catalog.get(msgid).string)]
         assert not missing, f"{lang}: " + "\n".join(missing)
+
+
+def test_a_group_question_names_only_what_its_buttons_offer(store):
+    """Urumqi's 'which of these applies' must not list Hangzhou's red card or Zhoushan's recommendations."""
+    out = chat(store, ["/eligibility", "Ничего из этого", "Ничего из этого", "'50"], city="urumqi", lang="ru", user_id=43)
+    assert "смена работодателя без выезда из Китая" in out  # the situations question was reached
+    assert "Ханчжоу" not in out and "Чжэцзян" not in out
+    out = chat(store, ["/eligibility"], city="urumqi", lang="en", user_id=44)
+    assert "national talent programme" in out  # a group whose members are all offered keeps its own wording
