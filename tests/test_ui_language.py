@@ -61,3 +61,10 @@ def test_a_group_question_names_only_what_its_buttons_offer(store):
     assert "Ханчжоу" not in out and "Чжэцзян" not in out
     out = chat(store, ["/eligibility"], city="urumqi", lang="en", user_id=44)
     assert "national talent programme" in out  # a group whose members are all offered keeps its own wording
+
+
+def test_the_topic_pages_read_as_chinese(store):
+    out = chat(store, ["/menu", "3"], city="zhoushan", lang="zh", user_id=45)
+    last = out.split(console.RULE)[-1]
+    assert "请选择主题（第 1 页，共 2 页）" in last, last
+    assert " (" not in last
