@@ -68,3 +68,13 @@ def test_the_topic_pages_read_as_chinese(store):
     last = out.split(console.RULE)[-1]
     assert "请选择主题（第 1 页，共 2 页）" in last, last
     assert " (" not in last
+
+
+def test_the_wizards_numbers_and_points_breakdown_read_as_chinese(store):
+    # Zhoushan: no A-class route, none of the recognitions, basic conditions met, then "calculate it"
+    lines = ["/eligibility", "7", "9", "1", "1"] + ["1"] * 12
+    out = chat(store, lines, city="zhoushan", lang="zh", user_id=46)
+    assert "您的国家标准积分" in out
+    assert "请输入 0 至 120 之间的数字（岁）。" in out
+    assert "待确认：" in out and "待确认： " not in out
+    assert not [line for line in out.splitlines() if line.startswith("• ") and (" (" in line or "): " in line)]
