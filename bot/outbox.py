@@ -31,7 +31,9 @@ from typing import Callable, Iterable, Protocol
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.complaint_texts import digest, staff_notice
 from bot.core.messages import Button
+from bot.render import escape
 from bot.store.models import ComplaintMessage, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
@@ -314,8 +316,6 @@ class OutboxWorker:
             batch = batch[:1]
             p = batch[0].payload
             return p["text"], to_buttons(p.get("buttons")), batch
-        from bot.complaint_texts import digest
-
         lines = [r.payload.get("line") or r.payload["text"][:200] for r in batch]
         buttons = [r.payload.get("digest_button") for r in batch]
         n = len(batch)
@@ -400,21 +400,14 @@ def _report_failed_reply(worker: OutboxWorker):
         msg.delivery, msg.delivery_error = "failed", reason
         if msg.author != "staff" or worker.hotline is None:
             return
-        from bot.complaints import Ticket
-        from bot.complaint_texts import staff_notice
+        from bot.complaints import Ticket  # bot.complaints imports this module
 
         t = Ticket.of(msg.complaint)
         payload = staff_notice(
             worker.lang,
             "⚠️ The reply on <b>%(ticket)s</b> could not be delivered to the complainant (%(reason)s).",
-            t, with_buttons=False, reason=_escape(reason),
+            t, with_buttons=False, reason=escape(reason),
         )
         enqueue(session, worker.hotline, "notice", payload, complaint_id=t.id, now=worker.clock())
 
     return report
-
-
-def _escape(text: str) -> str:
-    from bot.render import escape
-
-    return escape(text)
