@@ -11,7 +11,7 @@ status='new'` and a row count of 1 decides the winner (SQLite ignores SELECT …
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from sqlalchemy import func, or_, select, update
@@ -22,12 +22,8 @@ from bot import complaint_texts as texts
 from bot import outbox
 from bot.errors import Term, UserError
 from bot.i18n import N_
+from bot.render import escape
 from bot.store.models import Complaint, ComplaintMessage, OutboxMessage, StaffAction, TicketCounter, utcnow
-
-
-def _status(status: str) -> Term:
-    """The status as a translatable term, so an error shows "已办结", not "resolved"."""
-    return Term(texts.STATUS.get(status, status))
 
 PREFIX = {"hangzhou": "HZ", "zhoushan": "ZS", "urumqi": "UR"}
 CATEGORIES = tuple(texts.CATEGORIES)
@@ -435,8 +431,6 @@ class Complaints:
             c.updated_at = now
             s.flush()
             t = Ticket.of(c)
-            from bot.render import escape
-
             extra = f" (+{len(attachments)} 📎)" if attachments else ""
             self._tell_staff(s, t, N_("💬 The complainant answered on <b>%(ticket)s</b>:\n<blockquote>%(text)s</blockquote>"),
                              now, text=escape(texts.clip(text, texts.MAX_FULL)) + extra)
@@ -473,10 +467,15 @@ class Complaints:
         return len(complaints)
 
 
+def _status(status: str) -> Term:
+    """The status as a translatable term, so an error shows "已办结", not "resolved"."""
+    return Term(texts.STATUS.get(status, status))
+
+
 def _day_start(d: dt.date | str) -> dt.datetime:
     if isinstance(d, str):
         d = dt.date.fromisoformat(d)
     return dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc)
 
 
-__all__ = ["Complaints", "Ticket", "ClaimResult", "TooFast", "PREFIX", "CATEGORIES", "STATUSES", "asdict"]
+__all__ = ["Complaints", "Ticket", "ClaimResult", "TooFast", "PREFIX", "CATEGORIES", "STATUSES"]
