@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from bot import complaint_texts as texts
@@ -24,6 +23,7 @@ from bot.errors import Term, UserError
 from bot.i18n import N_
 from bot.render import escape
 from bot.store.models import Complaint, ComplaintMessage, OutboxMessage, StaffAction, TicketCounter, utcnow
+from bot.store.repos import dialect_insert
 
 PREFIX = {"hangzhou": "HZ", "zhoushan": "ZS", "urumqi": "UR"}
 CATEGORIES = tuple(texts.CATEGORIES)
@@ -175,8 +175,7 @@ class Complaints:
 
     def _next_number(self, s, prefix: str, year: int) -> int:
         """Atomic per (prefix, year): an upsert that increments and returns the counter."""
-        ins = (postgresql if self.store.dialect == "postgresql" else sqlite).insert(TicketCounter)
-        stmt = ins.values(prefix=prefix, year=year, value=1).on_conflict_do_update(
+        stmt = dialect_insert(self.store, TicketCounter).values(prefix=prefix, year=year, value=1).on_conflict_do_update(
             index_elements=["prefix", "year"], set_={"value": TicketCounter.value + 1}
         ).returning(TicketCounter.value)
         return s.execute(stmt).scalar_one()

@@ -13,7 +13,6 @@ BEGIN IMMEDIATE so two writers queue on the busy timeout instead of failing on a
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -131,10 +130,6 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-def now() -> dt.datetime:
-    return utcnow()
 
 
 __all__ = ["Store", "Base", "utcnow", "MIGRATIONS_DIR"]

@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from bot.store import Store
 
 
-def insert_ignore(store: "Store", table):
-    """INSERT … ON CONFLICT DO NOTHING for the store's dialect (both dialects support it)."""
+def dialect_insert(store: "Store", table):
+    """The store's dialect's INSERT, which has ON CONFLICT DO NOTHING / DO UPDATE (both dialects support them)."""
     mod = postgresql if store.dialect == "postgresql" else sqlite
     return mod.insert(table)
 
@@ -80,7 +80,7 @@ class UpdateRepo:
         # built once (Core, no ORM Session): this runs for every update the bot receives.
         # RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT DO NOTHING
         self._insert = (
-            insert_ignore(store, t)
+            dialect_insert(store, t)
             .values(update_id=bindparam("update_id"), seen_at=bindparam("seen_at"))
             .on_conflict_do_nothing(index_elements=["update_id"])
             .returning(t.c.update_id)
