@@ -40,9 +40,7 @@ class Answer:
                 "suggestions": self.suggestions}
 
 
-def _text(mapping: dict, lang: str) -> str:
-    """A data text in `lang`; Russian (and anything missing) falls back to English, then Chinese."""
-    return mapping.get(lang) or mapping.get("en") or mapping.get("zh") or ""
+_text = i18n.localized  # knowledge texts are zh and en: Russian falls back to English
 
 
 def citation(entry, lang: str, kb=None) -> str:

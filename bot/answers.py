@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.errors import UserError
-from bot.i18n import N_
+from bot.i18n import N_, localized
 from bot.rules import Fact
 
 DONT_KNOW = object()
@@ -102,7 +102,7 @@ def parse(fact: Fact, raw: str, lang: str = "en"):
         if len(starts) == 1:
             return starts.pop()
         raise UserError(N_("Please choose one of: %(choices)s."),
-                        choices="; ".join(f"{i}. {labels.get(lang) or labels['en']}"
+                        choices="; ".join(f"{i}. {localized(labels, lang)}"
                                           for i, (_v, labels) in enumerate(fact.choices, 1)))
     value = parse_number(text)
     if value is None:

@@ -130,12 +130,12 @@ def _sentence(rs: RuleSet, leaf, owner, lang: str, blocker: bool, value) -> str:
 
     _tag, name, op, _limit = leaf
     fact = rs.facts[name]
-    need = owner.bounds[leaf].get(lang) or owner.bounds[leaf]["en"]
+    need = i18n.localized(owner.bounds[leaf], lang)
     side = "below" if (op in (">", ">=")) != blocker else "above"  # a blocker's comparison is the reverse of its need
     if side in fact.against:
         return rule_text(fact.against[side], lang, {}, rs, need=need, value=i18n.format_number(value, lang))
     _ = i18n.Translator(lang)
-    label = fact.label.get(lang) or fact.label["en"]
+    label = i18n.localized(fact.label, lang)
     shown = shown_value(rs, name, value, lang)
     if side == "below":
         return _("needs %(need)s; your %(label)s is %(value)s, below it", need=need, label=label, value=shown)

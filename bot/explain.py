@@ -42,7 +42,7 @@ def article_label(rs: RuleSet, doc: str, article: str, lang: str) -> str:
 
 def cite_label(rs: RuleSet, city: City, doc: str, article: str, lang: str) -> str:
     sep = "" if lang == "zh" else " "  # 舟山第九条, Zhoushan art. 9
-    return f"{city.name.get(lang) or city.name['en']}{sep}{article_label(rs, doc, article, lang)}"
+    return f"{i18n.localized(city.name, lang)}{sep}{article_label(rs, doc, article, lang)}"
 
 
 def join_list(items, lang: str) -> str:
@@ -69,7 +69,7 @@ def requirement(rs: RuleSet, leaf, lang: str) -> str:
     _ = i18n.Translator(lang)
     _tag, name, op, value = leaf
     fact = rs.facts[name]
-    label = fact.label.get(lang) or fact.label["en"]
+    label = i18n.localized(fact.label, lang)
     if fact.type == "bool":
         return label if (op == "==") == bool(value) else _("not: %(label)s", label=label)
     if fact.type == "choice":
@@ -196,14 +196,14 @@ def nearest_miss(rs: RuleSet, city: City, out: dict, lang: str, missing: list) -
                 text = _("%(need)s (now %(value)s)", need=text, value=i18n.format_number(ev.facts[leaf[1]], lang))
             shown.append(text)
         miss.update({"doc": r.doc, "article": r.article, "rule": r.id, "facts": sorted({lf[1] for lf in needs}),
-                     "title": r.title.get(lang) or r.title["en"], "cite": cite_label(rs, city, r.doc, r.article, lang),
+                     "title": i18n.localized(r.title, lang), "cite": cite_label(rs, city, r.doc, r.article, lang),
                      "needs": shown})
     if stuck is not None:
         _met, r, leaf = stuck
         fact = rs.facts[leaf[1]]
         miss["out_of_reach"] = {"doc": r.doc, "article": r.article, "rule": r.id,
                                 "cite": cite_label(rs, city, r.doc, r.article, lang),
-                                "fact": fact.label.get(lang) or fact.label["en"]}
+                                "fact": i18n.localized(fact.label, lang)}
     return miss
 
 
@@ -241,7 +241,7 @@ def explain(a, city: City, facts: dict, out: dict, rs: RuleSet) -> None:
 
     def item(r) -> dict:
         why = rule_text(r.explain, lang, facts, rs) or _sentences(against.get(r.id), lang)
-        title = r.title.get(lang) or r.title["en"]
+        title = i18n.localized(r.title, lang)
         cite = cite_label(rs, city, r.doc, r.article, lang)
         line = _("%(cite)s: %(title)s", cite=cite, title=title)
         return {"cite": cite, "title": title, "doc": r.doc, "article": r.article, "why": why,
@@ -251,18 +251,18 @@ def explain(a, city: City, facts: dict, out: dict, rs: RuleSet) -> None:
     steps = []
     if out["recognized"] or (out["benefits"] and not out["blockers"]):
         steps = [{"doc": s.doc, "article": s.article, "cite": cite_label(rs, city, s.doc, s.article, lang),
-                  "text": s.text.get(lang) or s.text["en"]} for s in city.steps if ev.value(s.when) is True]
+                  "text": i18n.localized(s.text, lang)} for s in city.steps if ev.value(s.when) is True]
     a.next_steps = steps
     a.nearest_miss = nearest_miss(rs, city, out, lang, a.missing_facts)
     outside = [] if out["blockers"] else [
         dict(doc=r.doc, article=r.article, why=_sentences(against[r.id], lang), line=_("%(cite)s (%(title)s): %(why)s", cite=cite_label(rs, city, r.doc, r.article, lang),
-                             title=r.title.get(lang) or r.title["en"], why=_sentences(against[r.id], lang)))
+                             title=i18n.localized(r.title, lang), why=_sentences(against[r.id], lang)))
         for r in city.rules if r.kind != "blocker" and r.id in against]
-    labels = [rs.facts[f].label.get(lang) or rs.facts[f].label["en"] for f in a.missing_facts]
+    labels = [i18n.localized(rs.facts[f].label, lang) for f in a.missing_facts]
     miss = a.nearest_miss
     if miss and miss.get("needs"):
         miss = dict(miss, needs_text=join_list(miss["needs"], lang))
-    html = render("assessment.html", lang, city_name=city.name.get(lang) or city.name["en"],
+    html = render("assessment.html", lang, city_name=i18n.localized(city.name, lang),
                   status=a.document_status, status_note=city.status.get("note", {}).get(lang, ""),
                   recognized=a.recognized, category=a.category, criteria=[item(r) for r in out["criteria"]],
                   blockers=[item(r) for r in out["blockers"]], benefits=[item(r) for r in out["benefits"]],

@@ -88,6 +88,11 @@ def ngettext(lang: str, singular: str, plural: str, n: int, **params) -> str:
     return text % params
 
 
+def localized(texts: dict, lang: str) -> str:
+    """A data text (knowledge/, rules/) in `lang`; a language the data lacks falls back to English, then Chinese."""
+    return texts.get(lang) or texts.get("en") or texts.get("zh") or ""
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction where it is translated later (e.g. in a table)."""
     return message

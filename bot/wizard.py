@@ -124,13 +124,13 @@ def _next(state: dict):
 
 def _fact_question(fact: Fact, lang: str, kind: str) -> Question:
     _ = i18n.Translator(lang)
-    choices = [(v, labels.get(lang) or labels["en"]) for v, labels in fact.choices]
+    choices = [(v, i18n.localized(labels, lang)) for v, labels in fact.choices]
     if fact.type == "bool":
         choices = [("yes", _("Yes")), ("no", _("No"))]
     if fact.name == "points" and kind == "fact":
         choices = [(CALC, _("I don't know — calculate it"))]
-    return Question(fact=fact.name, text=fact.question.get(lang) or fact.question["en"],
-                    help=fact.help.get(lang) or fact.help["en"], type=fact.type, choices=choices,
+    return Question(fact=fact.name, text=i18n.localized(fact.question, lang),
+                    help=i18n.localized(fact.help, lang), type=fact.type, choices=choices,
                     unit=(fact.unit or {}).get(lang), min=fact.min, max=fact.max,
                     kind="calculator" if kind == "calc" else kind)
 
@@ -140,11 +140,11 @@ def _group_question(g: Group, lang: str, members: list[str], more: bool = False)
     `more` asks "which other one?" until the applicant says none."""
     _ = i18n.Translator(lang)
     rs = load_rules()
-    text = g.question.get(lang) or g.question["en"]
+    text = i18n.localized(g.question, lang)
     if g.mode == "all":
         choices = [("yes", _("Yes")), ("no", _("No"))]
     else:
-        choices = [(m, rs.facts[m].label.get(lang) or rs.facts[m].label["en"]) for m in members]
+        choices = [(m, i18n.localized(rs.facts[m].label, lang)) for m in members]
         choices += [(NONE, _("None of the others"))] if more else [(SEVERAL, _("Several of these")),
                                                                      (NONE, _("None of these"))]
         if more:
@@ -152,7 +152,7 @@ def _group_question(g: Group, lang: str, members: list[str], more: bool = False)
         elif set(members) != set(g.members):
             # the group's own wording lists every member, including other cities' ones not offered here
             text = _("Which of these applies to you?")
-    return Question(fact=g.id, text=text, help=g.help.get(lang) or g.help["en"],
+    return Question(fact=g.id, text=text, help=i18n.localized(g.help, lang),
                     type="bool" if g.mode == "all" else "choice", choices=choices, kind="group", members=members)
 
 
@@ -341,9 +341,9 @@ def wizard_answers(state: dict) -> list[tuple[str, str]]:
         fact = rs.facts[name]
         shown = (fact.choice_label(value, lang) if fact.type == "choice"
                  else (_("Yes") if value else _("No")) if fact.type == "bool" else str(value))
-        out.append((name, f"{fact.label.get(lang) or fact.label['en']}: {shown}"))
+        out.append((name, f"{i18n.localized(fact.label, lang)}: {shown}"))
     dk = _("I don't know")
-    out += [(n, f"{rs.facts[n].label.get(lang) or rs.facts[n].label['en']}: {dk}") for n in state["dk"]]
+    out += [(n, f"{i18n.localized(rs.facts[n].label, lang)}: {dk}") for n in state["dk"]]
     return out
 
 
