@@ -9,6 +9,7 @@ missing or older than its .po, so a stale catalog is never served.
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -36,19 +37,22 @@ def pick(stored: str | None = None, client: str | None = None) -> str:
     return normalize(stored) or normalize(client) or DEFAULT
 
 
-def _compile_if_stale(po: Path) -> Path:
-    mo = po.with_suffix(".mo")
-    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-        return mo
+def _write_mo(po: Path, out) -> None:
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
     with po.open("rb") as f:
-        catalog = read_po(f)
+        write_mo(out, read_po(f), use_fuzzy=False)
+
+
+def _compile_if_stale(po: Path) -> Path:
+    mo = po.with_suffix(".mo")
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        return mo
     tmp = mo.with_suffix(".mo.tmp")
     with tmp.open("wb") as f:
-        write_mo(f, catalog, use_fuzzy=False)
-    tmp.replace(mo)
+        _write_mo(po, f)
+    tmp.replace(mo)  # atomic: another process never reads a half-written catalog
     return mo
 
 
@@ -63,13 +67,8 @@ def translations(lang: str) -> NullTranslations:
         try:
             mo = _compile_if_stale(po)
         except OSError:  # read-only install: compile in memory instead
-            from babel.messages.mofile import write_mo
-            from babel.messages.pofile import read_po
-            import io
-
             buf = io.BytesIO()
-            with po.open("rb") as f:
-                write_mo(buf, read_po(f), use_fuzzy=False)
+            _write_mo(po, buf)
             buf.seek(0)
             return Translations(fp=buf, domain=DOMAIN)
     with mo.open("rb") as f:
