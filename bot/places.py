@@ -25,6 +25,7 @@ def _pattern(terms) -> re.Pattern | None:
 @dataclass(frozen=True, eq=False)
 class Places:
     home: dict = field(default_factory=dict)  # city -> compiled pattern of its home names
+    own: dict = field(default_factory=dict)  # city -> pattern of the home names no other city shares
     names: dict = field(default_factory=dict)  # normalised name -> (zh, en) display names
     place: re.Pattern | None = None
     origin: re.Pattern | None = None
@@ -40,9 +41,26 @@ class Places:
             en = next((g for g in group if not HAN.search(g)), group[0])
             for g in group:
                 names[normalize(g)] = (zh, en.title())
-        home = {str(c): _pattern(ts) for c, ts in (raw.get("home") or {}).items()}
-        return cls(home=home, names=names, place=_pattern(names), origin=_pattern(raw.get("origin_cues") or ()),
+        homes = {str(c): [str(t) for t in ts] for c, ts in (raw.get("home") or {}).items()}
+        home = {c: _pattern(ts) for c, ts in homes.items()}
+        shared = {normalize(t) for c, ts in homes.items() for t in ts
+                  if any(normalize(t) in {normalize(x) for x in other} for o, other in homes.items() if o != c)}
+        own = {c: _pattern([t for t in ts if normalize(t) not in shared]) for c, ts in homes.items()}
+        return cls(home=home, own=own, names=names, place=_pattern(names), origin=_pattern(raw.get("origin_cues") or ()),
                    policy=_pattern(raw.get("policy_words") or ()))
+
+    def named_city(self, text: str, city: str | None) -> str | None:
+        """The one other city of ours the question is about ("乌鲁木齐的租房优惠" asked with Zhoushan chosen), or None:
+        named by a name only that city has (not 浙江, shared by two), the chosen city not named, no origin cue."""
+        if not city:
+            return None
+        norm = normalize(text)
+        if self.home.get(city) is not None and self.home[city].search(norm):
+            return None
+        if self.origin is not None and self.origin.search(norm):
+            return None
+        named = [c for c, p in self.own.items() if c != city and p is not None and p.search(norm)]
+        return named[0] if len(named) == 1 else None
 
     def other_place(self, text: str, city: str | None, lang: str = "en") -> str | None:
         """The display name of the other place the question is about, or None."""

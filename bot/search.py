@@ -303,9 +303,10 @@ class Searcher:
         scored = self.index.score(text)
         idx = self.index
         ranked = self._ranked(scored)
+        named = self.kb.places.named_city(text, city) if city and self.kb.places is not None else None
         if city:
             hits = [h for i, h in ranked if idx.city[i] == city]
-            others = [h for i, h in ranked if idx.city[i] not in (city, None)]
+            others = [h for i, h in ranked if (idx.city[i] == named if named else idx.city[i] not in (city, None))]
             background = [h for i, h in ranked if idx.national[i]]
         else:
             hits, others, background = [h for _, h in ranked], [], []
@@ -321,7 +322,10 @@ class Searcher:
         conf = self.index.confidence
         confidence = conf(features)
         elsewhere = None
-        if others and others[0].score > OTHER_CITY_RATIO * best.score:
+        # another city's document covers it: better than ours by a margin (or the question names that city),
+        # and a real match on its own, or "今天天气怎么样" would be sent to Hangzhou's procedure
+        if (others and (named or others[0].score > OTHER_CITY_RATIO * best.score)
+                and self._hit_confidence(others[0]) >= conf.threshold):
             elsewhere = others[0]
             confidence = min(confidence, 0.3)
         bg = None

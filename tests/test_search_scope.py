@@ -80,3 +80,23 @@ def test_an_unanswerable_question_lists_no_unrelated_articles(q, city):
     assert not a.answered
     assert a.suggestions == []  # "close matches" that are not close only mislead
     assert "national rules" not in a.answer and "国家规定" not in a.answer  # no background note either
+
+
+@pytest.mark.parametrize("q,city,doc", [
+    ("乌鲁木齐给外国人才的租房有优惠吗", "zhoushan", "urumqi-facilitation"),
+    ("does hangzhou let foreigners get a credit card with the A permit", "urumqi", "hangzhou-onecard"),
+])
+def test_a_question_naming_another_of_our_cities_points_to_that_citys_document(q, city, doc):
+    from bot.answering import searcher
+
+    result = searcher().search(q, city=city)
+    assert not result.answered  # never answered from another city's document as if it were this one's
+    assert result.elsewhere is not None and result.elsewhere.entry.doc_id == doc
+
+
+@pytest.mark.parametrize("q", ["今天天气怎么样", "42", "how cold is it here in winter"])
+def test_small_talk_is_not_sent_to_another_citys_document(q):
+    from bot.answering import searcher
+
+    result = searcher().search(q, city="zhoushan")
+    assert not result.answered and result.elsewhere is None
