@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from bot.complaint_texts import digest, staff_notice
 from bot.core.messages import Button
+from bot.i18n import N_
 from bot.render import escape
 from bot.store.models import ComplaintMessage, OutboxMessage, utcnow
 
@@ -405,7 +406,7 @@ def _report_failed_reply(worker: OutboxWorker):
         t = Ticket.of(msg.complaint)
         payload = staff_notice(
             worker.lang,
-            "⚠️ The reply on <b>%(ticket)s</b> could not be delivered to the complainant (%(reason)s).",
+            N_("⚠️ The reply on <b>%(ticket)s</b> could not be delivered to the complainant (%(reason)s)."),
             t, with_buttons=False, reason=escape(reason),
         )
         enqueue(session, worker.hotline, "notice", payload, complaint_id=t.id, now=worker.clock())
