@@ -44,7 +44,7 @@ class Question:
     max: float | None = None
     allow_dont_know: bool = True
     can_go_back: bool = False
-    progress: dict = field(default_factory=dict)  # {"n": this question's number, "total": best estimate}
+    progress: dict = field(default_factory=dict)  # {"n": this question's number}; no total: it cannot be known honestly
     asked: int = 0  # questions answered so far
     note: str | None = None  # e.g. the points breakdown just computed
     kind: str = "fact"  # fact / group / calculator
@@ -170,16 +170,11 @@ def wizard_step(state: dict) -> Question | Result:
         q = _group_question(rs.groups[name], lang, nxt[2], more=state["groups"].get(name) == SEVERAL)
     else:
         q = _fact_question(rs.facts[name], lang, kind)
-    remaining = len(_open(state))
     q.asked, q.can_go_back, q.note = asked, asked > 0, state.get("note")
-    q.progress = {"n": asked + 1, "total": asked + max(remaining, 1)}
+    # questions the user answered (the calculator's closing entry sets `points` but asked nothing); no
+    # "of about N": the open facts are far more than the questions asked (grouped, or no longer mattering)
+    q.progress = {"n": sum(e.get("calc") != "end" for e in state["history"]) + 1}
     return q
-
-
-def _open(state: dict) -> list[str]:
-    rs = load_rules()
-    city = city_rules(state["city"], rs)
-    return list(fact_scores(city, evaluate(city, state["facts"], rs, _fixed(state))))
 
 
 # ---------------------------------------------------------------- answering

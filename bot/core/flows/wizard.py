@@ -111,8 +111,8 @@ def show_step(ctx: Context, note: str | None = None, edit: bool = False) -> None
 
 def _question_view(q) -> dict:
     progress = _attr(q, "progress")
-    if isinstance(progress, (tuple, list)) and len(progress) == 2:
-        progress = {"n": progress[0], "total": progress[1]}
+    if isinstance(progress, (tuple, list)) and progress:
+        progress = {"n": progress[0]}
     elif not isinstance(progress, dict):
         progress = None
     return {
