@@ -73,6 +73,7 @@ class Group:
     members: tuple
     question: dict
     help: dict
+    label: dict = field(default_factory=dict)  # a few words naming the question ("change an answer" lists)
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,8 @@ def _load_groups(path: Path, facts: dict, problems: list[str]) -> dict:
             if m not in facts or facts[m].type != "bool":
                 problems.append(f"{where}: members: {m!r} is not a yes/no fact")
         groups[gid] = Group(gid, spec.get("mode"), members, _texts(spec.get("question"), f"{where}: question", problems),
-                            _texts(spec.get("help"), f"{where}: help", problems))
+                            _texts(spec.get("help"), f"{where}: help", problems),
+                            _texts(spec.get("label"), f"{where}: label", problems))
     return groups
 
 

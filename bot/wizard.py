@@ -327,19 +327,64 @@ def wizard_restart(state: dict) -> dict:
 
 
 def wizard_answers(state: dict) -> list[tuple[str, str]]:
-    """(fact, "label: answer") of everything answered so far, for a "change an answer" menu."""
+    """(question id, "label: answer") of each question the user answered, in the order asked, for a
+    "change an answer" menu: one item per question (a screening group is one, not each fact its answer
+    settled; the points calculator's questions are one, points), never the facts nobody asked about."""
     rs = load_rules()
     lang = state["lang"]
     _ = i18n.Translator(lang)
-    out = []
-    for name, value in state["facts"].items():
-        fact = rs.facts[name]
-        shown = (fact.choice_label(value, lang) if fact.type == "choice"
-                 else (_("Yes") if value else _("No")) if fact.type == "bool" else str(value))
-        out.append((name, f"{i18n.localized(fact.label, lang)}: {shown}"))
-    dk = _("I don't know")
-    out += [(n, f"{i18n.localized(rs.facts[n].label, lang)}: {dk}") for n in state["dk"]]
-    return out
+    out: dict[str, str] = {}
+    in_calc = False
+    for entry in state["history"]:
+        qid, calc = entry["q"], entry.get("calc")
+        in_calc = calc == "start" or (in_calc and calc != "end")
+        if in_calc:
+            continue
+        if qid in rs.groups:
+            g = rs.groups[qid]
+            label, answer = _group_answer(state, g, _)
+        elif qid in rs.facts:
+            label, answer = i18n.localized(rs.facts[qid].label, lang), _fact_answer(state, rs.facts[qid], _)
+        else:
+            continue
+        out.pop(qid, None)  # answered again ("which other one?"): listed once, where last answered
+        answer = _clip(answer, 26)  # a button: the answer kept readable, the label cut to fit beside it
+        out[qid] = _("%(question)s: %(answer)s", question=_clip(_cap(label), max(44 - len(answer), 14)), answer=answer)
+    return list(out.items())
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _fact_answer(state: dict, fact: Fact, _) -> str:
+    if fact.name not in state["facts"]:
+        return _("I don't know")
+    value = state["facts"][fact.name]
+    if fact.type == "choice":
+        return fact.choice_label(value, state["lang"])
+    if fact.type == "bool":
+        return _("Yes") if value else _("No")
+    return i18n.format_number(value, state["lang"])
+
+
+def _group_answer(state: dict, g: Group, _) -> tuple[str, str]:
+    """(label, answer): the one member chosen reads as that fact's "Yes", anything else as the group's answer."""
+    lang = state["lang"]
+    choice, name = state["groups"].get(g.id), i18n.localized(g.label, lang)
+    if choice in ("yes", "no"):
+        return name, _("Yes") if choice == "yes" else _("No")
+    if choice in (None, "dk"):
+        return name, _("I don't know")
+    chosen = [m for m in g.members if state["facts"].get(m) is True]
+    if len(chosen) == 1:
+        return i18n.localized(load_rules().facts[chosen[0]].label, lang), _("Yes")
+    return name, _("Several of these") if chosen else _("None of these")
 
 
 class Wizard:

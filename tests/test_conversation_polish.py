@@ -37,3 +37,30 @@ def test_wizard_progress_counts_questions_asked_and_never_promises_a_total(dialo
         chat.press(button) if button else chat.say(numbers.group(1).replace(",", ""))
     assert seen and all("about" not in line for line in seen), seen
     assert seen == [f"Question {n}" for n in range(1, len(seen) + 1)]
+
+
+def _change_buttons(chat: Chat) -> list:
+    return [b for b in chat.buttons() if b.data.startswith("wiz:c:")]
+
+
+@pytest.mark.parametrize("city", ["Zhoushan", "Urumqi", "Hangzhou"])
+def test_change_an_answer_lists_the_answers_given_a_page_at_a_time(dialogue, city):
+    chat = Chat(dialogue)
+    onboard(chat, city_label=city)
+    chat.press("Check my eligibility")
+    asked = finish_wizard(chat, prefer=("None of these", "No", "I don't know"))
+    chat.press("Change an answer")
+    listed = []
+    for _ in range(10):
+        page = _change_buttons(chat)
+        assert 0 < len(page) <= 8, chat.labels()
+        assert all(len(b.label) <= 48 for b in page), [b.label for b in page]
+        listed += page
+        if "Next »" not in chat.labels():
+            break
+        chat.press("Next »")
+    assert len(listed) == asked, ([b.label for b in listed], asked)
+    assert len({b.data for b in listed}) == len(listed)
+    assert any(b.label.endswith(": None of these") for b in listed)
+    chat.data(listed[-1].data)
+    assert "Question" in chat.text() and "Cancel" in chat.labels()

@@ -2,7 +2,7 @@
 
 The wizard's own state dict lives in ChatState.data["wiz"]["s"], so a restart of the bot resumes it.
 Button data: `wiz:a:<fact>:<n>` the n-th choice (by position), `wiz:dk:<fact>` don't know, `wiz:back`, `wiz:x` cancel,
-`wiz:restart`, `wiz:chg` (list answered facts), `wiz:c:<fact>` change one, `wiz:go` continue.
+`wiz:restart`, `wiz:chg[:<page>]` (list the answers given), `wiz:c:<fact>` change one, `wiz:go` continue.
 A button naming a fact that is not the current question is stale: the current question is shown again.
 """
 
@@ -142,15 +142,26 @@ def _apply(ctx: Context, fn, *args) -> None:
     show_step(ctx, edit=ctx.incoming.kind == "button")
 
 
-def _change_menu(ctx: Context) -> None:
+CHANGE_PAGE = 8  # answers per page of the "change an answer" list
+
+
+def _change_menu(ctx: Context, page: int = 0, edit: bool = False) -> None:
     state = _state(ctx)
-    answered = _answered(ctx, state) if state else []
+    answered = [(f, label) for f, label in (_answered(ctx, state) if state else [])
+                if len(f"wiz:c:{f}".encode()) <= 64]
     if not answered:
         show_step(ctx)
         return
-    rows = [[Button(label, f"wiz:c:{fact}")] for fact, label in answered if len(f"wiz:c:{fact}".encode()) <= 64]
+    pages = -(-len(answered) // CHANGE_PAGE)
+    page = min(max(page, 0), pages - 1)
+    shown = answered[page * CHANGE_PAGE:(page + 1) * CHANGE_PAGE]
+    rows = [[Button(label, f"wiz:c:{fact}")] for fact, label in shown]
+    pager = ([Button(ctx._("« Prev"), f"wiz:chg:{page - 1}")] if page > 0 else []) + (
+        [Button(ctx._("Next »"), f"wiz:chg:{page + 1}")] if page + 1 < pages else [])
+    if pager:
+        rows.append(pager)
     rows.append([Button(ctx._("« Back"), "wiz:go"), ctx.menu_button()])
-    ctx.say(ctx._("Which answer would you like to change?"), rows)
+    ctx.say(ctx._("Which answer would you like to change?"), rows, edit=edit)
 
 
 def _answered(ctx: Context, state: dict) -> list[tuple[str, str]]:
@@ -228,7 +239,8 @@ class WizardFlow:
             _store(ctx, w.wizard_start(ctx.state.city, ctx.lang))
             show_step(ctx, edit=True)
         elif op == "chg":
-            _change_menu(ctx)
+            paged = len(parts) > 2 and parts[2].isdigit()  # Next / Prev: the list replaces itself
+            _change_menu(ctx, int(parts[2]) if paged else 0, edit=paged)
         elif op == "c" and len(parts) >= 3:
             _apply(ctx, w.wizard_change, parts[2])
         elif op == "go":
