@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 
 from bot.errors import UserError
-from bot.i18n import N_, localized
+from bot.i18n import N_
 from bot.rules import Fact
 
 DONT_KNOW = object()
+# the question and its buttons are shown again right after this: no need to list the choices in it
+CHOOSE = N_("Please press one of the buttons, or type its number or name.")
 
 _DK = {"dk", "?", "don't know", "dont know", "do not know", "not sure", "unknown", "idk", "no idea", "skip",
        "不知道", "不清楚", "不确定", "不晓得", "跳过", "не знаю", "незнаю", "не уверен", "не уверена", "пропустить"}
@@ -101,9 +103,7 @@ def parse(fact: Fact, raw: str, lang: str = "en"):
                   if text and str(v).strip().lower().startswith(text)}
         if len(starts) == 1:
             return starts.pop()
-        raise UserError(N_("Please choose one of: %(choices)s."),
-                        choices="; ".join(f"{i}. {localized(labels, lang)}"
-                                          for i, (_v, labels) in enumerate(fact.choices, 1)))
+        raise UserError(CHOOSE)
     value = parse_number(text)
     if value is None:
         raise UserError(N_("Please enter a number."))

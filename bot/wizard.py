@@ -20,7 +20,7 @@ import copy
 from dataclasses import dataclass, field
 
 from bot import i18n
-from bot.answers import DONT_KNOW, parse
+from bot.answers import CHOOSE, DONT_KNOW, parse
 from bot.assess import Assessment, assess, city_rules, evaluate, fact_scores
 from bot.errors import UserError
 from bot.i18n import N_
@@ -238,11 +238,10 @@ def _group_choice(g: Group, members: list[str], raw: str, lang: str, more: bool 
     try:
         value = parse(yes_no, raw, lang)
         if value is True and more:
-            raise UserError(N_("Please choose one of: %(choices)s."))
+            raise UserError(CHOOSE)
         return SEVERAL if value else NONE
     except UserError:
-        raise UserError(N_("Please choose one of: %(choices)s."),
-                        choices="; ".join(f"{i}. {label}" for i, (_v, label) in enumerate(q.choices, 1))) from None
+        raise UserError(CHOOSE) from None
 
 
 def wizard_dont_know(state: dict) -> dict:

@@ -64,3 +64,15 @@ def test_change_an_answer_lists_the_answers_given_a_page_at_a_time(dialogue, cit
     assert any(b.label.endswith(": None of these") for b in listed)
     chat.data(listed[-1].data)
     assert "Question" in chat.text() and "Cancel" in chat.labels()
+
+
+@pytest.mark.parametrize("lang_label,expect", [("English", "Please press one of the buttons"), ("中文", "请按下其中一个按钮")])
+def test_a_wrong_choice_is_answered_shortly_and_the_question_follows(dialogue, lang_label, expect):
+    chat = Chat(dialogue)
+    onboard(chat, lang_label=lang_label, city_label={"English": "Urumqi", "中文": "乌鲁木齐"}[lang_label])
+    chat.press(chat.labels()[1])  # Check my eligibility
+    question = chat.text()
+    chat.say("banana")
+    note, rest = chat.text().split("\n", 1)
+    assert expect in note and len(note) < 80, note
+    assert rest.strip().endswith(question.strip().splitlines()[-1])  # the question, with its buttons, follows
