@@ -231,6 +231,19 @@ def _missing_text(labels: list, lang: str) -> str:
                "asks only what matters.", more, facts=shown)
 
 
+def _title_shown(rs: RuleSet, city: City, miss: dict) -> str | None:
+    """The rule's title when it says more than what is missing; None when it only repeats it ("selected into
+    a national talent programme (A-class)" for the need "selected into a national talent programme").
+    Decided on the English texts, so every language says the same thing (translations reword the title)."""
+    rule = next((r for r in city.rules if r.id == miss.get("rule")), None)
+    if rule is None:
+        return miss["title"]
+    title = i18n.localized(rule.title, "en").strip().lower()
+    core = title.rsplit("(", 1)[0].strip() if title.endswith(")") else title  # "… (A-class)"
+    needs = ", ".join(i18n.localized(rs.facts[f].label, "en").lower() for f in miss.get("facts", ()))
+    return None if core and core in needs else miss["title"]
+
+
 def explain(a, city: City, facts: dict, out: dict, rs: RuleSet) -> None:
     """Fill the assessment's summary, next steps and nearest miss in its language."""
     from bot.boundaries import against_items
@@ -261,7 +274,7 @@ def explain(a, city: City, facts: dict, out: dict, rs: RuleSet) -> None:
     labels = [i18n.localized(rs.facts[f].label, lang) for f in a.missing_facts]
     miss = a.nearest_miss
     if miss and miss.get("needs"):
-        miss = dict(miss, needs_text=join_list(miss["needs"], lang))
+        miss = dict(miss, needs_text=join_list(miss["needs"], lang), title_shown=_title_shown(rs, city, miss))
     html = render("assessment.html", lang, city_name=i18n.localized(city.name, lang),
                   status=a.document_status, status_note=city.status.get("note", {}).get(lang, ""),
                   recognized=a.recognized, category=a.category, criteria=[item(r) for r in out["criteria"]],

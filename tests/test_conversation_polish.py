@@ -76,3 +76,21 @@ def test_a_wrong_choice_is_answered_shortly_and_the_question_follows(dialogue, l
     note, rest = chat.text().split("\n", 1)
     assert expect in note and len(note) < 80, note
     assert rest.strip().endswith(question.strip().splitlines()[-1])  # the question, with its buttons, follows
+
+
+@pytest.mark.parametrize("lang,need", [("en", "selected into a national talent programme"),
+                                       ("zh", "入选国内人才引进计划"), ("ru", "национальн")])
+def test_what_would_change_the_result_names_the_missing_fact_once(lang, need):
+    from bot.assess import assess
+
+    profile = {"age": 41, "highest_degree": "phd", "top500_university": True, "job_matches_field": True}
+    summary = assess("zhoushan", profile, lang).summary
+    line = next(l for l in summary.splitlines() if "3(1)" in l or "第三条（一）" in l)
+    assert line.lower().count(need) == 1, line
+
+
+def test_what_would_change_the_result_keeps_a_title_that_says_more():
+    from bot.assess import assess
+
+    summary = assess("urumqi", {"age": 30, "points": 84}, "en").summary
+    assert "postdoc at a high-level university — then Urumqi measure 2 (postdoctoral researcher" in summary, summary
