@@ -162,14 +162,14 @@ def answer_question(q: str, city: str | None = None, lang: str | None = None,
             gap=_text(result.gap.text, lang) if result.gap is not None else None,
             elsewhere=citation(result.elsewhere.entry, lang, kb) if result.elsewhere else None,
             background=citation(background, lang, kb) if background is not None else None,
-            suggestions=[f"{citation(e, lang, kb)}: {_text(e.heading, lang)}" for e in sugg],
+            suggestions=[i18n.gettext(lang, "%(citation)s: %(heading)s", citation=citation(e, lang, kb), heading=_text(e.heading, lang)) for e in sugg],
         )
         sources = []
-        suggestions = [{**e.citation(), "title": f"{citation(e, lang, kb)}: {_text(e.heading, lang)}"} for e in sugg]
+        suggestions = [{**e.citation(), "title": i18n.gettext(lang, "%(citation)s: %(heading)s", citation=citation(e, lang, kb), heading=_text(e.heading, lang))} for e in sugg]
         ids = [e.id for e in sugg]
         if result.elsewhere is not None:
             other = result.elsewhere.entry
-            elsewhere = {**other.citation(), "title": f"{citation(other, lang, kb)}: {_text(other.heading, lang)}"}
+            elsewhere = {**other.citation(), "title": i18n.gettext(lang, "%(citation)s: %(heading)s", citation=citation(other, lang, kb), heading=_text(other.heading, lang))}
     return Answer(q=q, city=city, lang=lang, answered=bool(result.answered and result.primary),
                   answer=to_plain(html), sources=sources, confidence=float(result.confidence),
                   suggestions=suggestions, html=html, entry_ids=ids, elsewhere=elsewhere)

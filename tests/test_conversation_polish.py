@@ -94,3 +94,26 @@ def test_what_would_change_the_result_keeps_a_title_that_says_more():
 
     summary = assess("urumqi", {"age": 30, "points": 84}, "en").summary
     assert "postdoc at a high-level university — then Urumqi measure 2 (postdoctoral researcher" in summary, summary
+
+
+def test_article_titles_on_buttons_read_as_one_sentence_in_chinese(dialogue):
+    from bot.answering import answer_question
+
+    other = answer_question("购房补贴", "zhoushan", "zh").elsewhere
+    assert other and "第五条（六）：购房" in other["title"] and ": " not in other["title"], other
+    assert ": " in answer_question("housing purchase subsidy", "zhoushan", "en").elsewhere["title"]
+    chat = Chat(dialogue, client_lang="zh")
+    onboard(chat, lang_label="中文", city_label="舟山")
+    chat.say("购房补贴")
+    read = [label for label in chat.labels() if "第五条（六）" in label]
+    assert read and ": " not in read[0], chat.labels()
+
+
+def test_change_an_answer_labels_read_as_one_sentence_in_chinese():
+    from bot.wizard import wizard_answer, wizard_answers, wizard_start
+
+    state = wizard_start("urumqi", "zh")
+    for answer in ("none", "none", "calc"):
+        state = wizard_answer(state, answer)
+    labels = [label for _f, label in wizard_answers(state)]
+    assert labels and all("：" in label and ": " not in label for label in labels), labels

@@ -165,12 +165,8 @@ def _change_menu(ctx: Context, page: int = 0, edit: bool = False) -> None:
 
 
 def _answered(ctx: Context, state: dict) -> list[tuple[str, str]]:
-    """(fact, label) of the answers given so far, as the wizard core describes them."""
-    fn = getattr(_w(ctx), "wizard_answers", None)
-    if fn is not None:
-        return [(str(f), str(label)) for f, label in fn(state)]
-    facts = state.get("facts") or state.get("profile") or {}
-    return [(str(f), f"{f}: {v}") for f, v in facts.items()]
+    """(question id, label) of the answers given so far, as the wizard core describes them."""
+    return [(str(f), str(label)) for f, label in _w(ctx).wizard_answers(state)]
 
 
 class WizardFlow:
