@@ -3,7 +3,8 @@
 Each line is one message. Replies are shown as plain text with their buttons numbered across the batch
 ("1) Ask a question"); typing a number presses that button, `'` before a number sends it as text (for a
 wizard question whose answer is a small number that is also a button number), `/commands` work and
-anything else is text. Works with stdin not a TTY (tests pipe input) and ends cleanly on EOF or Ctrl-C.
+anything else is text. A number that presses no button ("42" at a 9-button menu) gets "there is no option
+42" and the same buttons, except where the chat's flow expects a typed answer (an age, a phone number). Works with stdin not a TTY (tests pipe input) and ends cleanly on EOF or Ctrl-C.
 The console's chat id is the user id and its chat type is "console". The chat's state lives in the
 database, so a new `talentbot chat` on the same database resumes a flow left half-way (the wizard's
 question, the complaint's current prompt) instead of starting over at the menu.
@@ -17,10 +18,11 @@ from typing import TextIO
 
 from bot.core.dialogue import Dialogue
 from bot.core.messages import Button, Incoming, Reply
-from bot.i18n import gettext
+from bot.i18n import gettext, pick
 from bot.render import to_plain
 
 PROMPT = "> "
+TYPED_FLOWS = ("wiz", "cmp", "tk")  # flows whose steps (but the ones with only buttons) read typed text
 RULE = "-" * 40
 
 
@@ -35,17 +37,37 @@ class Console:
 
     # ------------------------------------------------------------ one line in, replies out
 
-    def incoming(self, line: str) -> Incoming:
+    def incoming(self, line: str) -> Incoming | None:
+        """The Incoming a typed line stands for; None for a number that presses no button (see no_option)."""
         base = dict(chat_id=self.user_id, user_id=self.user_id, chat_type="console", client_lang=self.lang)
         text = line.strip()
         if text.isdigit() and self.buttons and 1 <= int(text) <= len(self.buttons):
             return Incoming(kind="button", data=self.buttons[int(text) - 1].data, **base)
+        if text.isdigit() and self.buttons and not self._expects_text():
+            return None  # a number that presses nothing is a mistyped choice, not a question
         if text.startswith("'"):
             return Incoming(kind="text", text=text[1:], **base)
         if text.startswith("/") and len(text) > 1 and not text[1].isspace():
             command, _, args = text[1:].partition(" ")
             return Incoming(kind="command", command=command, text=args.strip(), **base)
         return Incoming(kind="text", text=line, **base)
+
+    def _state(self):
+        return self.dialogue.services.store.chats.load(self.user_id, self.user_id)[0]
+
+    def _expects_text(self) -> bool:
+        """True where the chat's flow takes typed text as the answer: a wizard question (an age, points), a
+        complaint's description or contact (a phone number), a reply to the hotline. Elsewhere a number that
+        presses no button was meant as a button, not as a question."""
+        state = self._state()
+        return state.flow in TYPED_FLOWS and state.step not in (None, "result", "cat", "city", "confirm")
+
+    def no_option(self, line: str) -> None:
+        lang = pick(self._state().lang, self.lang)
+        print(RULE, file=self.out)
+        print(gettext(lang, "There is no option %(n)s; type a number from 1 to %(max)s, or write your question.",
+                      n=line.strip(), max=len(self.buttons)), file=self.out)
+        self.out.flush()  # the buttons above stay as they were
 
     def send(self, incoming: Incoming) -> None:
         self.show(self.dialogue.handle(incoming))
@@ -78,7 +100,11 @@ class Console:
                     continue
                 if line.strip() in ("/quit", "/exit"):
                     break
-                self.send(self.incoming(line))
+                incoming = self.incoming(line)
+                if incoming is None:
+                    self.no_option(line)
+                else:
+                    self.send(incoming)
         except KeyboardInterrupt:
             pass
         if self.interactive:

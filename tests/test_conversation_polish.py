@@ -117,3 +117,42 @@ def test_change_an_answer_labels_read_as_one_sentence_in_chinese():
         state = wizard_answer(state, answer)
     labels = [label for _f, label in wizard_answers(state)]
     assert labels and all("：" in label and ": " not in label for label in labels), labels
+
+
+# ---------------------------------------------------------------- the terminal
+
+def _console(store, lines, **kw) -> str:
+    import io
+
+    from bot import console
+
+    out = io.StringIO()
+    assert console.run(store, Settings(), stdin=io.StringIO("".join(l + "\n" for l in lines)), stdout=out, **kw) == 0
+    return out.getvalue()
+
+
+def test_a_number_that_presses_no_button_says_so_and_keeps_the_buttons(store):
+    from bot import console
+
+    out = _console(store, ["/menu", "42", "0", "1"], city="urumqi", lang="en", user_id=61)
+    menu = out.split(console.RULE)[1]
+    n = len(re.findall(r"^  \d+\) ", menu, re.M))
+    assert f"There is no option 42; type a number from 1 to {n}, or write your question." in out
+    assert "There is no option 0;" in out
+    assert store.chats.load(61, 61)[0].flow == "ask"  # "1" after them still pressed the menu's first button
+    out = _console(store, ["/menu", "42"], lang="zh", user_id=62, city="urumqi")
+    assert "没有选项 42" in out
+
+
+def test_a_number_is_still_an_answer_where_the_wizard_asks_for_one(store):
+    _console(store, ["/eligibility"], city="zhoushan", lang="en", user_id=63)
+    for _ in range(12):  # "I don't know" (by its number) until a question asks for a number
+
+        out = _console(store, [], user_id=63)
+        last = out.rsplit("-" * 40, 1)[-1]
+        if "Type a number from" in last:
+            break
+        number = next(l.strip().split(")")[0] for l in last.splitlines() if l.strip().endswith(") I don't know"))
+        _console(store, [number], user_id=63)
+    out = _console(store, ["42"], user_id=63)
+    assert "There is no option" not in out and "Question" in out
