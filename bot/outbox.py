@@ -96,6 +96,17 @@ def notify() -> None:
             log.exception("outbox wake-up failed")
 
 
+def fit_html(text: str, limit: int = MAX_TEXT) -> str:
+    """`text` (Telegram HTML) cut to `limit` characters without cutting a tag or an entity, its open tags
+    closed: user text grows up to five-fold when escaped (& → &amp;), and a blind cut left "&am" and an
+    open <blockquote>, which Telegram refuses (the message then went out as plain text)."""
+    if len(text) <= limit:
+        return text
+    from bot.handlers.split import split_html  # pure text, no Telegram import
+
+    return split_html(text, limit - 1)[0] + "…"
+
+
 def enqueue(
     session: Session,
     chat_id: int,
@@ -108,7 +119,7 @@ def enqueue(
 ) -> OutboxMessage:
     """Add a message to the outbox in `session`'s transaction (sent after it commits)."""
     payload = dict(payload)
-    payload["text"] = payload["text"][:MAX_TEXT]
+    payload["text"] = fit_html(payload["text"])
     now = now or utcnow()
     row = OutboxMessage(
         chat_id=chat_id, kind=kind, payload=payload, complaint_id=complaint_id, thread_message_id=thread_message_id,

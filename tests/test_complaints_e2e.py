@@ -177,3 +177,38 @@ async def test_complainants_photo_reaches_the_staff(server, store, db_url):
         photo = await server.wait_for_call("sendPhoto", lambda c: c.chat_id == HOTLINE, timeout=10)
         assert photo.params["photo"] == "PHOTO-big"  # the largest size the complainant sent
         assert ticket in photo.params["caption"] and photo.time >= ann.time
+
+
+async def test_long_text_full_of_markup_reaches_group_and_complainant_as_html(server, store, db_url):
+    """A long description or staff answer full of characters HTML escapes (& < > ' ") grows up to five-fold
+    when escaped; cutting it to the outbox's length must not cut an entity or leave a tag open, or
+    Telegram refuses the HTML and the message arrives as plain text without its formatting."""
+    settings = Settings(token=server.token, api_base_url=server.base_url, database_url=db_url,
+                        hotline_chat_id=HOTLINE, staff_user_ids=frozenset({STAFF}))
+    app = build_application(settings, store)
+    carol = server.user(4401, lang="en", first_name="Carol")
+    li = server.user(STAFF, lang="en", first_name="Li")
+    group = server.group(HOTLINE, "Hotline")
+    marked_up = ("R&D <dept> & HR <dept> & A&B <x>. " * 100)[:3000]
+    async with running_application(app):
+        server.send_command(carol, "complaint")
+        m = await server.wait_for_message(carol.id, lambda c: "cmp:cat:delay" in c.button_data)
+        m = await press(server, carol, m, "cmp:cat:delay")
+        await press(server, carol, m, "cmp:city:hangzhou")
+        mark = server.mark()
+        server.send_text(carol, marked_up)
+        m = await server.wait_for_message(carol.id, lambda c: "cmp:skip" in c.button_data, after=mark)
+        consent = await press(server, carol, m, "cmp:skip", pred=lambda c: "cmp:ok" in c.button_data)
+        done = await press(server, carol, consent, "cmp:ok", pred=lambda c: "HZ-" in c.text)
+        ticket = re.search(r"HZ-\d{4}-\d{6}", done.text).group(0)
+
+        ann = await server.wait_for_message(HOTLINE, lambda c: ticket in c.text and c.button_data, timeout=10)
+        assert ann.params.get("parse_mode") == "HTML", ann.text[-200:]
+        assert "R&amp;D &lt;dept&gt; &amp; HR" in ann.text and ann.text.rstrip("…").endswith("</blockquote>")
+
+        mark = server.mark()
+        server.send_command(li, "reply", f"{ticket} " + ("Q&A <ok> & <fine>. " * 200)[:2900], chat=group)
+        told = await server.wait_for_message(carol.id, lambda c: ticket in c.text and "Q&amp;A" in c.text,
+                                             after=mark, timeout=10)
+        assert told.params.get("parse_mode") == "HTML", told.text[-200:]
+        assert any(d.startswith("tk:ans:") for d in told.button_data)

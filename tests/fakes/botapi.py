@@ -8,7 +8,8 @@ It implements what the bot calls (getMe, getUpdates as a long poll, sendMessage,
 editMessageReplyMarkup, answerCallbackQuery, answerInlineQuery, setMyCommands, webhook methods,
 sendChatAction, close/logOut), records every call, serves updates a test injects, and can be told to
 fail: 429 with retry_after or 500 for the next N calls or for a time window, 403 "bot was blocked by
-the user" for one chat, 401 for an unknown token.
+the user" for one chat, 401 for an unknown token. Like Telegram, it refuses HTML it cannot parse (a tag
+Telegram does not support, an unclosed or mismatched tag, a stray "<") with 400 "can't parse entities".
 
     async with FakeBotAPI() as server:
         alice = server.user(1001, lang="en")
@@ -22,6 +23,7 @@ import asyncio
 import itertools
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
@@ -39,6 +41,42 @@ _STRING_FIELDS = {
     "ip_address", "description", "short_description", "name", "business_connection_id", "message_effect_id",
     "photo", "document",  # file ids (sendPhoto, sendDocument)
 }
+
+
+# the tags Telegram's HTML parse mode accepts (https://core.telegram.org/bots/api#html-style)
+_HTML_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
+                        "tg-emoji", "code", "pre", "blockquote"})
+_HTML_TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)[^<>]*>|<")
+
+
+def html_problem(text: str) -> str | None:
+    """What Telegram's HTML parser would refuse in `text` ("can't parse entities: …"); None when it parses.
+    (A "&" that starts no entity is taken literally, as Telegram does.)"""
+    stack: list[str] = []
+    for m in _HTML_TAG.finditer(text):
+        offset = len(text[:m.start()].encode("utf-8"))
+        if m.group(0) == "<":
+            return f"Unsupported start tag at byte offset {offset}"
+        closing, name = m.group(1), m.group(2).lower()
+        if name not in _HTML_TAGS:
+            return f'Unsupported start tag "{name}" at byte offset {offset}'
+        if not closing:
+            stack.append(name)
+        elif not stack or stack[-1] != name:
+            expected = stack[-1] if stack else ""
+            return f'Unmatched end tag at byte offset {offset}, expected "</{expected}>", found "</{name}>"'
+        else:
+            stack.pop()
+    if stack:
+        return f"Can't find end tag corresponding to start tag \"{stack[-1]}\""
+    return None
+
+
+def _parse_error(params: dict, field: str = "text") -> tuple[int, str] | None:
+    if str(params.get("parse_mode") or "").upper() != "HTML":
+        return None
+    problem = html_problem(params.get(field) or "")
+    return (400, f"Bad Request: can't parse entities: {problem}") if problem else None
 
 
 @dataclass(frozen=True)
@@ -454,6 +492,8 @@ class FakeBotAPI:
             return 400, "Bad Request: message is too long"
         if chat_id == 0:
             return 400, "Bad Request: chat not found"
+        if (error := _parse_error(params)) is not None:
+            return error
         msg = {"message_id": self._next_message_id(chat_id), "date": int(time.time()),
                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
                "from": self._me(), "text": text}
@@ -473,6 +513,8 @@ class FakeBotAPI:
             return 400, "Bad Request: wrong file identifier/HTTP URL specified"
         if len(caption) > 1024:
             return 400, "Bad Request: message caption is too long"
+        if (error := _parse_error(params, "caption")) is not None:
+            return error
         msg = {"message_id": self._next_message_id(chat_id), "date": int(time.time()),
                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}, "from": self._me()}
         if kind == "photo":
@@ -495,6 +537,8 @@ class FakeBotAPI:
         msg = self._bot_messages.get(key)
         if msg is None:
             return 400, "Bad Request: message to edit not found"
+        if (error := _parse_error(params)) is not None:
+            return error
         if msg.get("text") == params.get("text") and msg.get("reply_markup") == params.get("reply_markup"):
             return 400, ("Bad Request: message is not modified: specified new message content and reply markup "
                          "are exactly the same as a current content and reply markup of the message")
