@@ -156,3 +156,24 @@ def test_a_number_is_still_an_answer_where_the_wizard_asks_for_one(store):
         _console(store, [number], user_id=63)
     out = _console(store, ["42"], user_id=63)
     assert "There is no option" not in out and "Question" in out
+
+
+# ---------------------------------------------------------------- settings commands with an argument
+
+def test_an_unknown_city_or_language_is_named_before_the_chooser(dialogue):
+    chat = Chat(dialogue)
+    onboard(chat, city_label="Urumqi")
+    chat.command("city", "paris")
+    assert "I don't know the city 'paris'; I cover Hangzhou, Zhoushan and Urumqi." in chat.text()
+    assert {"Hangzhou", "Zhoushan", "Urumqi"} <= set(chat.labels()) and chat.state().city == "urumqi"
+    chat.command("city", "<b>x</b>")
+    assert "<b>x</b>" not in "".join(r.text for r in chat.replies)  # the user's text is escaped
+    chat.command("city", "Zhoushan")
+    assert chat.state().city == "zhoushan"
+    chat.command("language", "fr")
+    assert "I don't know the language 'fr'; I speak Chinese, English and Russian." in chat.text()
+    assert {"中文", "English", "Русский"} <= set(chat.labels()) and chat.state().lang == "en"
+    chat.command("language", "ru")
+    assert chat.state().lang == "ru"
+    chat.command("city", "paris")
+    assert "paris" in chat.text() and "Ханчжоу" in chat.text()
