@@ -408,7 +408,8 @@ class Complaints:
             s.add(StaffAction(complaint_id=c.id, actor_id=user_id, action="withdraw", created_at=now))
             s.flush()
             t = Ticket.of(c)
-            self._tell_staff(s, t, N_("↩️ The complainant withdrew <b>%(ticket)s</b>."), now)
+            # no Claim / Reply / Resolve: a withdrawn ticket takes none of them
+            self._tell_staff(s, t, N_("↩️ The complainant withdrew <b>%(ticket)s</b>."), now, with_buttons=False)
         outbox.notify()
         return t
 

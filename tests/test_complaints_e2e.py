@@ -212,3 +212,26 @@ async def test_long_text_full_of_markup_reaches_group_and_complainant_as_html(se
                                              after=mark, timeout=10)
         assert told.params.get("parse_mode") == "HTML", told.text[-200:]
         assert any(d.startswith("tk:ans:") for d in told.button_data)
+
+
+async def test_withdrawn_ticket_is_announced_without_queue_buttons(server, store, db_url):
+    """Claim / Reply / Resolve under "the complainant withdrew" would only answer "withdrawn and cannot be
+    claimed": the notice comes without them."""
+    settings = Settings(token=server.token, api_base_url=server.base_url, database_url=db_url,
+                        hotline_chat_id=HOTLINE, staff_user_ids=frozenset({STAFF}))
+    app = build_application(settings, store)
+    dan = server.user(4501, lang="en", first_name="Dan")
+    async with running_application(app):
+        ticket = await _file_over_telegram(server, dan)
+        await server.wait_for_message(HOTLINE, lambda c: ticket in c.text and c.button_data)
+        mark = server.mark()
+        server.send_command(dan, "status")
+        listing = await server.wait_for_message(dan.id, lambda c: any(d.startswith("tk:show:") for d in c.button_data),
+                                                after=mark)
+        shown = await press(server, dan, listing, next(d for d in listing.button_data if d.startswith("tk:show:")))
+        confirm = await press(server, dan, shown, next(d for d in shown.button_data if d.startswith("tk:wd:")))
+        mark = server.mark()
+        await press(server, dan, confirm, next(d for d in confirm.button_data if d.startswith("tk:wdy:")),
+                    pred=lambda c: "withdrawn" in c.text)
+        notice = await server.wait_for_message(HOTLINE, lambda c: "withdrew" in c.text, after=mark, timeout=10)
+        assert ticket in notice.text and notice.button_data == []
