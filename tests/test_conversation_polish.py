@@ -177,3 +177,36 @@ def test_an_unknown_city_or_language_is_named_before_the_chooser(dialogue):
     assert chat.state().lang == "ru"
     chat.command("city", "paris")
     assert "paris" in chat.text() and "Ханчжоу" in chat.text()
+
+
+# ---------------------------------------------------------------- the complaint's contact
+
+def _at_contact(chat: Chat) -> None:
+    chat.command("complaint")
+    chat.press("Processing delay")
+    chat.press("Zhoushan")
+    chat.say("My permit renewal has waited four months without any answer.")
+    assert "besides this chat" in chat.text()
+
+
+@pytest.mark.parametrize("contact", ["abc", "12", "call me maybe", "a@b", "@x", "+86 138 0013 8000 9999 1234 5"])
+def test_a_contact_that_is_no_phone_email_or_username_is_asked_again(dialogue, contact):
+    chat = Chat(dialogue, user_id=71)
+    onboard(chat)
+    _at_contact(chat)
+    chat.say(contact)
+    assert "phone number, an e-mail address or a Telegram @username" in chat.text(), chat.text()
+    assert {"Skip", "Cancel"} <= set(chat.labels()) and "I agree, send it" not in chat.labels()
+    assert chat.state().step == "contact"
+    chat.press("Skip")
+    assert "Contact: none" in chat.text()
+
+
+@pytest.mark.parametrize("contact", ["+86 (571) 8888-1234", "13800138000", "alice@example.com", "@alice_w",
+                                     "Ivan.Petrov@mail.ru", "+7 912 345-67-89; ivan@mail.ru"])
+def test_a_phone_email_or_username_is_taken(dialogue, contact):
+    chat = Chat(dialogue, user_id=72)
+    onboard(chat)
+    _at_contact(chat)
+    chat.say(contact)
+    assert f"Contact: {contact}" in chat.text() and "I agree, send it" in chat.labels()

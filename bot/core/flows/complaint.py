@@ -11,6 +11,7 @@ Button data: `cmp:cat:<category>`, `cmp:city:<city>`, `cmp:skip` (no contact), `
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from bot.complaint_texts import CATEGORIES, CITIES, category_label, city_label, clip
@@ -24,6 +25,18 @@ MAX_DESCRIPTION = 4000
 MAX_CONTACT = 300
 MAX_ATTACHMENTS = 10
 MIN_DESCRIPTION = 10
+_PHONE = re.compile(r"\+?[\d\s()\-]+")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)*\.[^@\s.]{2,}")
+_USERNAME = re.compile(r"@[A-Za-z][A-Za-z0-9_]{3,31}")
+
+
+def valid_contact(text: str) -> bool:
+    """A phone number (digits, spaces, +, -, parentheses; 5 to 20 digits), an e-mail address or a Telegram
+    @username; several of them separated by ',' or ';' too. The hotline must be able to use it."""
+    parts = [p.strip() for p in re.split(r"[,;，；]", text) if p.strip()]
+    return bool(parts) and all(
+        (_PHONE.fullmatch(p) and 5 <= sum(ch.isdigit() for ch in p) <= 20) or _EMAIL.fullmatch(p) or _USERNAME.fullmatch(p)
+        for p in parts)
 
 
 def _data(ctx: Context) -> dict:
@@ -51,9 +64,9 @@ def ask_description(ctx: Context) -> None:
                   "You can also send photos or documents."), [[_cancel_button(ctx)]])
 
 
-def ask_contact(ctx: Context) -> None:
-    ctx.say(ctx._("How can the hotline reach you besides this chat (phone or e-mail)? This is optional."),
-            [[Button(ctx._("Skip"), "cmp:skip"), _cancel_button(ctx)]])
+def ask_contact(ctx: Context, note: str | None = None) -> None:
+    text = ctx._("How can the hotline reach you besides this chat (phone or e-mail)? This is optional.")
+    ctx.say(f"{note}\n{text}" if note else text, [[Button(ctx._("Skip"), "cmp:skip"), _cancel_button(ctx)]])
 
 
 def ask_consent(ctx: Context) -> None:
@@ -197,6 +210,10 @@ class ComplaintFlow:
         elif step == "contact":
             if len(text) > MAX_CONTACT:
                 ctx.say(ctx._("Please keep contact details under %(max)s characters.", max=MAX_CONTACT))
+                return
+            if text and not valid_contact(text):
+                ask_contact(ctx, note=ctx._("That does not look like a phone number, an e-mail address or a "
+                                            "Telegram @username. Please send one of them, or press Skip."))
                 return
             d["contact"] = text or None
             ctx.enter(NAME, "confirm")
