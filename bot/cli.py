@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="the whole conversation in the terminal")
     chat.add_argument("--city", help="hangzhou, zhoushan or urumqi")
-    chat.add_argument("--lang", help="zh, en or ru")
+    chat.add_argument("--lang", help="zh, en or ru (default: the terminal's locale, LC_ALL / LANG, until you choose)")
     chat.add_argument("--user", type=int, default=1, help="user id to chat as (default 1)")
 
     sub.add_parser("run", help="run the Telegram bot (settings from the environment)")

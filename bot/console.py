@@ -13,12 +13,13 @@ question, the complaint's current prompt) instead of starting over at the menu.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import TextIO
 
 from bot.core.dialogue import Dialogue
 from bot.core.messages import Button, Incoming, Reply
-from bot.i18n import gettext, pick
+from bot.i18n import gettext, normalize, pick
 from bot.render import to_plain
 
 PROMPT = "> "
@@ -131,6 +132,17 @@ def quiet_logging(stream: TextIO | None = None) -> None:
     root.setLevel(logging.ERROR)
 
 
+def env_language(environ=None) -> str | None:
+    """The terminal's language, as a client language: the first of LC_ALL, LC_MESSAGES, LANG that is set
+    decides (POSIX order), "zh_CN.UTF-8" → zh, "ru_RU" → ru; None for C/POSIX or a language we do not speak."""
+    environ = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(var)
+        if value:
+            return normalize(value.split(".")[0].split("@")[0])
+    return None
+
+
 def preset(store, user_id: int, city: str | None, lang: str | None) -> str | None:
     """Apply --city/--lang to the user's stored state; returns the stored language, if any."""
     for _ in range(3):
@@ -158,8 +170,9 @@ def run(store, settings, user_id: int = 1, city: str | None = None, lang: str | 
             pass
     stored_lang = preset(store, user_id, city, lang)
     interactive = bool(getattr(stdin, "isatty", lambda: False)())
-    console = Console(Dialogue(Services(store, settings)), user_id, stdout, lang=stored_lang or lang or "en",
-                      interactive=interactive)
+    # the user's stored choice, else --lang, else the terminal's locale (like a Telegram client's language)
+    console = Console(Dialogue(Services(store, settings)), user_id, stdout,
+                      lang=stored_lang or lang or env_language() or "en", interactive=interactive)
     if interactive:
         try:  # line editing and history where the platform has it
             import readline  # noqa: F401

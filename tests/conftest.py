@@ -27,3 +27,11 @@ def database_urls(tmp_path_factory=None) -> list[str]:
 
 
 from dbfixtures import db_url, store  # noqa: E402,F401  (database fixtures: sqlite + postgresql)
+
+
+@pytest.fixture(autouse=True)
+def _english_terminal(monkeypatch):
+    """`talentbot chat` greets in the terminal's locale: tests see the same English whatever the machine's LANG."""
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")

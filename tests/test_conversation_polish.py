@@ -210,3 +210,15 @@ def test_a_phone_email_or_username_is_taken(dialogue, contact):
     _at_contact(chat)
     chat.say(contact)
     assert f"Contact: {contact}" in chat.text() and "I agree, send it" in chat.labels()
+
+
+@pytest.mark.parametrize("env,welcome", [({"LANG": "zh_CN.UTF-8"}, "欢迎"), ({"LANG": "en_US.UTF-8", "LC_ALL": "ru_RU.UTF-8"}, "Добро"),
+                                         ({"LANG": "C.UTF-8"}, "Welcome"), ({"LANG": "fr_FR.UTF-8"}, "Welcome")])
+def test_the_terminal_greets_in_the_language_of_the_environment(store, monkeypatch, env, welcome):
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        monkeypatch.delenv(var, raising=False)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    out = _console(store, [], user_id=81)
+    assert welcome in out.split("-" * 40)[1], out
+    assert "Welcome" in _console(store, [], user_id=82, lang="en")  # --lang still wins
