@@ -12,14 +12,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.textnorm import HAN, normalize
+from bot.textnorm import CYRILLIC, HAN, normalize
 
 INTENT_BONUS = 1.15  # small: intent breaks ties between close neighbours, it does not override the topic
 
 
+def _term(t: str) -> str:
+    """Chinese as a substring, English as a word start ("recogni"), Russian words by stem ("признан" finds "признают")."""
+    if HAN.search(t):
+        return re.escape(t)
+    if CYRILLIC.search(t):
+        from bot.russian import term_regex
+
+        return term_regex(t)
+    return rf"(?<![a-z]){re.escape(t)}"
+
+
 def _pattern(terms) -> re.Pattern | None:
-    parts = [re.escape(t) if HAN.search(t) else rf"(?<![a-z]){re.escape(t)}"
-             for t in sorted({normalize(str(x)) for x in terms or ()}, key=len, reverse=True) if t]
+    parts = [_term(t) for t in sorted({normalize(str(x)) for x in terms or ()}, key=len, reverse=True) if t]
     return re.compile("|".join(parts)) if parts else None
 
 

@@ -11,14 +11,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.textnorm import HAN, normalize
+from bot.textnorm import CYRILLIC, HAN, normalize
 
 
 def _pattern(terms) -> re.Pattern | None:
-    """One regex for a list of terms: Chinese as substrings, Latin words as whole words."""
+    """One regex for a list of terms: Chinese as substrings, Latin words as whole words, Russian words by stem."""
     parts = []
     for t in sorted({normalize(str(t)) for t in terms if str(t).strip()}, key=len, reverse=True):
-        parts.append(re.escape(t) if HAN.search(t) else rf"(?<![a-z]){re.escape(t)}(?![a-z])")
+        if HAN.search(t):
+            parts.append(re.escape(t))
+        elif CYRILLIC.search(t):  # Russian names by stem: Пекин also finds "в Пекине"
+            from bot.russian import term_regex
+
+            parts.append(term_regex(t))
+        else:
+            parts.append(rf"(?<![a-z]){re.escape(t)}(?![a-z])")
     return re.compile("|".join(parts)) if parts else None
 
 

@@ -110,6 +110,9 @@ class Index:
 
         self.intents = Intents.build(read_yaml("intents.yaml"), kb.entries)
         self.confidence = Confidence.from_data(read_yaml("confidence.yaml"))
+        from bot.russian import RussianTerms
+
+        self.russian = RussianTerms.build(read_yaml("terms_ru.yaml"), read_yaml("places.yaml"))
         postings: dict[str, list[tuple[int, float]]] = {}
         for i, tf in enumerate(tfs):
             norm = K1 * (1 - B + B * lengths[i] / self.avg_len)
@@ -223,8 +226,16 @@ class Index:
             match = process.extractOne(word, self._vocab, scorer=OSA.distance, score_cutoff=1)
         return match[0] if match else None
 
-    def score(self, text: str) -> list[tuple[float, float, float, float]]:
-        """(score, bm25, coverage, fuzzy) for every entry, in knowledge-base order."""
+    def reading(self, text: str) -> str:
+        """The text search scores: a question with Russian words read in the engine's English terms
+        (bot/russian.py), any other question as it is."""
+        from bot.russian import has_cyrillic
+
+        return self.russian.translate(text) if has_cyrillic(text) else text
+
+    def score(self, text: str, cues: str | None = None) -> list[tuple[float, float, float, float]]:
+        """(score, bm25, coverage, fuzzy) for every entry, in knowledge-base order; `cues` is the text the
+        intent cues are looked for in (the question itself when it is read in other terms)."""
         # city names are the prior, not topic evidence: they would favour whichever text names its city
         stripped = self.tokenizer.strip_cities(normalize(text))
         qw = self._query_weights(self.tokenizer.tokens(self._respell(stripped), normalized=True))
@@ -244,7 +255,7 @@ class Index:
                 covered[at] += w * idf
         mass = mass or 1.0
         fuzzy = self._fuzzy(stripped)
-        bonus = self.intents.bonus(text)
+        bonus = self.intents.bonus(cues or text)
         b = bm25 / (mass * (K1 + 1))
         c = covered / mass
         f = fuzzy / 100.0
@@ -299,8 +310,12 @@ class Searcher:
         place = places.other_place(text, city, lang) if places is not None else None
         if place:
             return Result(lang, city, [], None, 0.0, False, other_place=place)
-        gap = next((g for d in self.kb.city_documents(city) if (g := d.gap(text))), None) if city else None
-        scored = self.index.score(text)
+        # a Russian question is scored in the engine's English terms; its cues are looked for in both readings
+        query = self.index.reading(text)
+        cues = text if query == text else f"{text} {query}"
+        gap = next((g for d in self.kb.city_documents(city) if (g := d.gap(text) or (query != text and d.gap(query)))),
+                   None) if city else None
+        scored = self.index.score(query, cues)
         idx = self.index
         ranked = self._ranked(scored)
         named = self.kb.places.named_city(text, city) if city and self.kb.places is not None else None
@@ -315,7 +330,7 @@ class Searcher:
                           background[0] if background else None)
         best = self._precise(hits)
         # the confidence is the evidence of the best match, even when the citation moves to the benefit it grants
-        top = self._granted(text, hits, best)
+        top = self._granted(cues, hits, best)
         runner = next((h for h in hits if _family(h.entry) != _family(best.entry) or h.entry.doc_id != best.entry.doc_id), None)
         margin = best.score - (runner.score if runner else 0.0)
         features = (best.score, margin, best.cover, best.fuzzy, best.bm25)
@@ -382,7 +397,7 @@ def _cache_key(root) -> str:
     from bot import PACKAGE_DIR
 
     h = hashlib.sha256()
-    files = sorted(Path(root).rglob("*.yaml")) + [PACKAGE_DIR / n for n in ("search.py", "textnorm.py", "knowledge.py", "kb_check.py", "intent.py", "places.py")]
+    files = sorted(Path(root).rglob("*.yaml")) + [PACKAGE_DIR / n for n in ("search.py", "textnorm.py", "knowledge.py", "kb_check.py", "intent.py", "places.py", "russian.py")]
     for p in files:
         st = p.stat()
         h.update(f"{p}:{st.st_size}:{st.st_mtime_ns}\n".encode())
