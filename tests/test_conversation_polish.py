@@ -212,6 +212,15 @@ def test_a_phone_email_or_username_is_taken(dialogue, contact):
     assert f"Contact: {contact}" in chat.text() and "I agree, send it" in chat.labels()
 
 
+@pytest.mark.parametrize("word", ["none", "No.", "нет", "没有", "skip"])
+def test_no_contact_typed_in_words_is_the_same_as_skip(dialogue, word):
+    chat = Chat(dialogue, user_id=73)
+    onboard(chat)
+    _at_contact(chat)
+    chat.say(word)
+    assert "Contact: none" in chat.text() and "I agree, send it" in chat.labels()
+
+
 @pytest.mark.parametrize("env,welcome", [({"LANG": "zh_CN.UTF-8"}, "欢迎"), ({"LANG": "en_US.UTF-8", "LC_ALL": "ru_RU.UTF-8"}, "Добро"),
                                          ({"LANG": "C.UTF-8"}, "Welcome"), ({"LANG": "fr_FR.UTF-8"}, "Welcome")])
 def test_the_terminal_greets_in_the_language_of_the_environment(store, monkeypatch, env, welcome):

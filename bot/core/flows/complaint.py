@@ -30,6 +30,9 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)*\.[^@\s.]{2,}")
 _USERNAME = re.compile(r"@[A-Za-z][A-Za-z0-9_]{3,31}")
 
 
+NO_CONTACT = {"none", "no", "nope", "skip", "-", "n/a", "нет", "не надо", "пропустить", "无", "没有", "不用", "不需要", "跳过"}
+
+
 def valid_contact(text: str) -> bool:
     """A phone number (digits, spaces, +, -, parentheses; 5 to 20 digits), an e-mail address or a Telegram
     @username; several of them separated by ',' or ';' too. The hotline must be able to use it."""
@@ -211,6 +214,8 @@ class ComplaintFlow:
             if len(text) > MAX_CONTACT:
                 ctx.say(ctx._("Please keep contact details under %(max)s characters.", max=MAX_CONTACT))
                 return
+            if text.strip(" .!。！").lower() in NO_CONTACT:  # typed instead of pressing Skip
+                text = ""
             if text and not valid_contact(text):
                 ask_contact(ctx, note=ctx._("That does not look like a phone number, an e-mail address or a "
                                             "Telegram @username. Please send one of them, or press Skip."))
