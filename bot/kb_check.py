@@ -69,6 +69,31 @@ def _lang_field(where: str, name: str, value, problems: list[str], required: boo
     for lang in value:
         if lang not in ("zh", "en", "ru"):
             problems.append(f"{where}: field {name}.{lang}: unknown language")
+    if "ru" in value:
+        _ru_text(where, name, value, problems, max_len)
+
+
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+LABEL_MARKS = re.compile(r"\d+|\([^)]*\)|\b[A-C]\b")  # what a Russian label must keep of the English one
+
+
+def _ru_text(where: str, name: str, value: dict, problems: list[str], max_len=None) -> None:
+    """Optional Russian text (labels, titles): when present it must be Russian, fit, and a label must name the
+    same article as the English one ("Статья 5(2)" for "Article 5(2)", not "Статья 5(3)")."""
+    text = value["ru"]
+    if not isinstance(text, str) or not text.strip():
+        problems.append(f"{where}: field {name}.ru: must be non-empty text")
+        return
+    if not CYRILLIC.search(text):
+        problems.append(f"{where}: field {name}.ru: not Russian ({text!r})")
+    if max_len and len(text) > max_len[1]:
+        problems.append(f"{where}: field {name}.ru: longer than {max_len[1]} characters ({len(text)})")
+    en = value.get("en")
+    if name == "label" and isinstance(en, str):
+        want = [m for m in LABEL_MARKS.findall(en) if not m.startswith("(") or not re.search(r"[a-z]{3}", m)]
+        got = [m for m in LABEL_MARKS.findall(text) if not m.startswith("(") or not CYRILLIC.search(m)]
+        if want != got:
+            problems.append(f"{where}: field label.ru: {text!r} does not name the same article as {en!r}")
 
 
 def _list_field(where: str, name: str, value, problems: list[str], least: int, most: int | None = None) -> None:
@@ -379,6 +404,71 @@ def render_problems(kb) -> list[str]:
     return problems
 
 
+def _terms_ru_problems(root: Path, docs_raw: dict, synonyms_raw) -> list[str]:
+    """knowledge/terms_ru.yaml: Russian phrases (with Cyrillic letters, each read one way) -> English terms
+    the knowledge base uses; and every Russian home name of places.yaml must read as something."""
+    path = root / "terms_ru.yaml"
+    if not path.exists():
+        return []
+    fname = _rel(path)
+    try:
+        import yaml
+
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except Exception as exc:
+        return [f"{fname}: not valid YAML: {str(exc).splitlines()[0]}"]
+    if not isinstance(raw, dict) or not isinstance(raw.get("terms"), dict):
+        return [f"{fname}: field terms: missing (English term -> list of Russian phrases)"]
+    from bot.russian import key
+    from bot.textnorm import EN_STOP, WORD, normalize, stem
+
+    vocab: set[str] = set()
+    texts = [t for g in (synonyms_raw or {}).get("groups") or () for t in g]
+    for doc in docs_raw.values():
+        for gap in (doc or {}).get("not_covered") or ():
+            texts += [str(t) for t in (gap or {}).get("topics") or ()]
+        for e in (doc or {}).get("entries") or ():
+            for _, v in _walk_strings({k: e.get(k) for k in ("questions", "keywords", "heading", "answer", "text")}, ""):
+                texts.append(v)
+    for t in texts:
+        vocab.update(stem(w) for w in WORD.findall(normalize(str(t))))
+    problems: list[str] = []
+    seen: dict = {}
+    for english, phrases in raw["terms"].items():
+        where = f"{fname}: term {english!r}"
+        english = str(english)
+        if CYRILLIC.search(english):
+            problems.append(f"{where}: must be an English term of the knowledge base")
+            continue
+        unknown = [w for w in WORD.findall(normalize(english)) if w not in EN_STOP and stem(w) not in vocab]
+        if unknown:
+            problems.append(f"{where}: {', '.join(unknown)} is not a word of the knowledge base (search would not find it)")
+        if not isinstance(phrases, list) or not phrases:
+            problems.append(f"{where}: must list Russian phrases")
+            continue
+        for phrase in phrases:
+            if not isinstance(phrase, str) or not CYRILLIC.search(phrase):
+                problems.append(f"{where}: {phrase!r} is not a Russian phrase")
+                continue
+            k = key(phrase)
+            if k in seen and seen[k] != english:
+                problems.append(f"{where}: {phrase!r} is already read as {seen[k]!r}")
+            seen[k] = english
+    if not isinstance(raw.get("stop", []), list):
+        problems.append(f"{fname}: field stop: must be a list of words")
+    places = root / "places.yaml"
+    if places.exists():
+        import yaml
+
+        home = (yaml.safe_load(places.read_text(encoding="utf-8")) or {}).get("home") or {}
+        for city, names in home.items():
+            for n in names or ():
+                if CYRILLIC.search(str(n)) and key(str(n)) not in seen:
+                    problems.append(f"{_rel(places)}: home {city}: {n!r} is not in {fname} (a Russian question naming it "
+                                    f"would read it as an unknown word)")
+    return problems
+
+
 def full_check(root: Path) -> list[str]:
     from bot.knowledge import build, read_raw
 
@@ -386,6 +476,7 @@ def full_check(root: Path) -> list[str]:
     problems += structural_problems(docs, topics, synonyms)
     problems += content_problems(docs, paths.sources_dir())
     problems += _places_problems(root)
+    problems += _terms_ru_problems(root, docs, synonyms)
     if not problems:
         problems += render_problems(build(docs, topics, synonyms))
     return problems
