@@ -195,7 +195,7 @@ def _places_problems(root: Path) -> list[str]:
     for i, group in enumerate(raw.get("places") or (), 1):
         if not isinstance(group, list) or not group or not all(isinstance(x, str) and x.strip() for x in group):
             problems.append(f"{_rel(path)}: places #{i}: must be a list of names")
-    for name in ("origin_cues", "policy_words"):
+    for name in ("origin_cues", "policy_words", "everyday_topics"):
         if not isinstance(raw.get(name), list):
             problems.append(f"{_rel(path)}: field {name}: must be a list of terms")
     return problems

@@ -37,6 +37,7 @@ class Places:
     place: re.Pattern | None = None
     origin: re.Pattern | None = None
     policy: re.Pattern | None = None
+    everyday: re.Pattern | None = None  # everyday topics no document addresses (weather, restaurants, …)
 
     @classmethod
     def from_raw(cls, raw) -> "Places":
@@ -54,7 +55,15 @@ class Places:
                   if any(normalize(t) in {normalize(x) for x in other} for o, other in homes.items() if o != c)}
         own = {c: _pattern([t for t in ts if normalize(t) not in shared]) for c, ts in homes.items()}
         return cls(home=home, own=own, names=names, place=_pattern(names), origin=_pattern(raw.get("origin_cues") or ()),
-                   policy=_pattern(raw.get("policy_words") or ()))
+                   policy=_pattern(raw.get("policy_words") or ()), everyday=_pattern(raw.get("everyday_topics") or ()))
+
+    def small_talk(self, text: str) -> bool:
+        """The question is about an everyday topic (weather, food, sightseeing …) and uses no policy word:
+        no article answers it, however well its other words happen to match ("天气怎么样" → a procedure item)."""
+        if self.everyday is None:
+            return False
+        norm = normalize(text)
+        return bool(self.everyday.search(norm)) and not (self.policy is not None and self.policy.search(norm))
 
     def named_city(self, text: str, city: str | None) -> str | None:
         """The one other city of ours the question is about ("乌鲁木齐的租房优惠" asked with Zhoushan chosen), or None:

@@ -310,6 +310,8 @@ class Searcher:
         place = places.other_place(text, city, lang) if places is not None else None
         if place:
             return Result(lang, city, [], None, 0.0, False, other_place=place)
+        if places is not None and places.small_talk(text):
+            return Result(lang, city, [], None, 0.0, False)
         # a Russian question is scored in the engine's English terms; its cues are looked for in both readings
         query = self.index.reading(text)
         cues = text if query == text else f"{text} {query}"

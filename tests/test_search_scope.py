@@ -100,3 +100,18 @@ def test_small_talk_is_not_sent_to_another_citys_document(q):
 
     result = searcher().search(q, city="zhoushan")
     assert not result.answered and result.elsewhere is None
+
+
+@pytest.mark.parametrize("q,city", [
+    ("天气怎么样", "hangzhou"),
+    ("舟山哪家海鲜餐厅好吃", "zhoushan"),
+    ("any good hiking near urumqi this weekend", "urumqi"),
+    ("какая погода в Урумчи зимой", "urumqi"),
+])
+def test_everyday_small_talk_is_never_answered_from_a_policy(q, city):
+    a = answer_question(q, city=city)
+    assert not a.answered and a.sources == []
+
+
+def test_an_everyday_word_in_a_policy_question_does_not_block_the_answer():
+    assert cited("can I use the airport green channel for my work permit? A class talent", "urumqi") is not None
