@@ -35,3 +35,12 @@ def _english_terminal(monkeypatch):
     for var in ("LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
+
+
+@pytest.fixture
+async def server():
+    """The local stand-in of the Bot API (tests/fakes/botapi.py) on 127.0.0.1, for end-to-end tests."""
+    from fakes.botapi import FakeBotAPI
+
+    async with FakeBotAPI() as s:
+        yield s

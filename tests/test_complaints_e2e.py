@@ -11,16 +11,16 @@ import pytest
 from bot.handlers import build_application
 from bot.settings import Settings
 from bot.store import Store
-from fakes.botapi import FakeBotAPI, running_application
+from fakes.botapi import running_application
 
 HOTLINE = -100777
 STAFF = 555
 
 
-@pytest.fixture
-async def server():
-    async with FakeBotAPI() as s:
-        yield s
+def _hotline_settings(server, db_url) -> Settings:
+    """A hotline group and one staff member, the bot talking to the stand-in."""
+    return Settings(token=server.token, api_base_url=server.base_url, database_url=db_url,
+                    hotline_chat_id=HOTLINE, staff_user_ids=frozenset({STAFF}))
 
 
 async def press(server, user, on, data, chat=None, wait_chat=None, pred=None):
@@ -30,8 +30,7 @@ async def press(server, user, on, data, chat=None, wait_chat=None, pred=None):
 
 
 async def test_complaint_round_trip_over_telegram(server, store, db_url):
-    settings = Settings(token=server.token, api_base_url=server.base_url, database_url=db_url,
-                        hotline_chat_id=HOTLINE, staff_user_ids=frozenset({STAFF}))
+    settings = _hotline_settings(server, db_url)
     app = build_application(settings, store)
     alice = server.user(4101, lang="en", first_name="Alice")
     li = server.user(STAFF, lang="en", first_name="Li")
@@ -118,8 +117,7 @@ async def _file_over_telegram(server, user, *, photo: bool = False) -> str:
 
 
 async def test_reply_button_prompt_and_answer_over_telegram(server, store, db_url):
-    settings = Settings(token=server.token, api_base_url=server.base_url, database_url=db_url,
-                        hotline_chat_id=HOTLINE, staff_user_ids=frozenset({STAFF}))
+    settings = _hotline_settings(server, db_url)
     app = build_application(settings, store)
     alice = server.user(4201, lang="ru", first_name="Alice")
     li = server.user(STAFF, lang="en", first_name="Li")
@@ -166,9 +164,7 @@ async def test_reply_button_prompt_and_answer_over_telegram(server, store, db_ur
 
 
 async def test_complainants_photo_reaches_the_staff(server, store, db_url):
-    settings = Settings(token=server.token, api_base_url=server.base_url, database_url=db_url,
-                        hotline_chat_id=HOTLINE, staff_user_ids=frozenset({STAFF}))
-    app = build_application(settings, store)
+    app = build_application(_hotline_settings(server, db_url), store)
     bob = server.user(4301, lang="en", first_name="Bob")
     async with running_application(app):
         ticket = await _file_over_telegram(server, bob, photo=True)
@@ -183,9 +179,7 @@ async def test_long_text_full_of_markup_reaches_group_and_complainant_as_html(se
     """A long description or staff answer full of characters HTML escapes (& < > ' ") grows up to five-fold
     when escaped; cutting it to the outbox's length must not cut an entity or leave a tag open, or
     Telegram refuses the HTML and the message arrives as plain text without its formatting."""
-    settings = Settings(token=server.token, api_base_url=server.base_url, database_url=db_url,
-                        hotline_chat_id=HOTLINE, staff_user_ids=frozenset({STAFF}))
-    app = build_application(settings, store)
+    app = build_application(_hotline_settings(server, db_url), store)
     carol = server.user(4401, lang="en", first_name="Carol")
     li = server.user(STAFF, lang="en", first_name="Li")
     group = server.group(HOTLINE, "Hotline")
@@ -217,9 +211,7 @@ async def test_long_text_full_of_markup_reaches_group_and_complainant_as_html(se
 async def test_withdrawn_ticket_is_announced_without_queue_buttons(server, store, db_url):
     """Claim / Reply / Resolve under "the complainant withdrew" would only answer "withdrawn and cannot be
     claimed": the notice comes without them."""
-    settings = Settings(token=server.token, api_base_url=server.base_url, database_url=db_url,
-                        hotline_chat_id=HOTLINE, staff_user_ids=frozenset({STAFF}))
-    app = build_application(settings, store)
+    app = build_application(_hotline_settings(server, db_url), store)
     dan = server.user(4501, lang="en", first_name="Dan")
     async with running_application(app):
         ticket = await _file_over_telegram(server, dan)

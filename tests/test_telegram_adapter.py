@@ -16,7 +16,7 @@ from bot.core.messages import Button, Reply
 from bot.handlers import build_application
 from bot.settings import Settings
 from bot.store import Store
-from fakes.botapi import FakeBotAPI, running_application
+from fakes.botapi import running_application
 
 
 class EchoDialogue:
@@ -38,12 +38,6 @@ class EchoDialogue:
 
 
 HOTLINE = -100777
-
-
-@pytest.fixture
-async def server():
-    async with FakeBotAPI() as s:
-        yield s
 
 
 @pytest.fixture

@@ -11,15 +11,9 @@ from bot.handlers import build_application
 from bot.handlers.ratelimit import Limits
 from bot.settings import Settings
 from bot.store import Store
-from fakes.botapi import FakeBotAPI, running_application
+from fakes.botapi import running_application
 
 HOTLINE = -100900
-
-
-@pytest.fixture
-async def server():
-    async with FakeBotAPI() as s:
-        yield s
 
 
 @pytest.fixture

@@ -13,15 +13,9 @@ from bot.handlers.jobs import TelegramSender
 from bot.handlers.ratelimit import Limits
 from bot.settings import Settings
 from bot.store import Store
-from fakes.botapi import FakeBotAPI, running_application
+from fakes.botapi import running_application
 
 HOTLINE = -100900
-
-
-@pytest.fixture
-async def server():
-    async with FakeBotAPI() as s:
-        yield s
 
 
 async def test_sender_maps_telegram_refusals(server):
