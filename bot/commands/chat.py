@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from bot.cities import CITIES
-from bot.errors import UserError
-from bot.i18n import N_, normalize
 
 
 def run(args) -> int:
     from bot import console
+    from bot.answering import check_city, check_language  # the same checks and messages as `talentbot ask`
     from bot.settings import Settings
 
-    city = (args.city or "").strip().lower() or None
-    if city and city not in CITIES:
-        raise UserError(N_("Unknown city %(city)s: use hangzhou, zhoushan or urumqi."), city=args.city)
-    lang = normalize(args.lang) if args.lang else None
-    if args.lang and not lang:
-        raise UserError(N_("Unknown language %(lang)s: use zh, en or ru."), lang=args.lang)
+    city = check_city(args.city)
+    lang = check_language(args.lang or None)
     settings = Settings.load(getattr(args, "env_file", None))
     console.quiet_logging()
     try:
