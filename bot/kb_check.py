@@ -43,11 +43,7 @@ DOC_FIELDS = ("id", "city", "kind", "source_file", "title", "short_title", "issu
 ENTRY_FIELDS = ("article", "parent", "label", "heading", "text", "answer", "topics", "questions", "keywords")
 
 
-def _rel(path: Path) -> str:
-    try:
-        return str(path.relative_to(paths.home()))
-    except ValueError:
-        return str(path)
+_rel = paths.shown
 
 
 def _lang_field(where: str, name: str, value, problems: list[str], required: bool = True, max_len=None) -> None:

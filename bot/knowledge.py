@@ -227,11 +227,7 @@ def read_raw(root: Path | None = None) -> tuple[dict, object, object, list[str]]
     return docs, topics, synonyms, problems
 
 
-def _rel(path: Path) -> str:
-    try:
-        return str(path.relative_to(paths.home()))
-    except ValueError:
-        return str(path)
+_rel = paths.shown
 
 
 def read_yaml(name: str, root: Path | None = None):

@@ -13,6 +13,14 @@ def home() -> Path:
     return Path(os.environ.get("TALENTBOT_HOME") or PROJECT_DIR)
 
 
+def shown(path: Path) -> str:
+    """A data file's path as problems name it: relative to the project ("knowledge/documents/x.yaml")."""
+    try:
+        return str(Path(path).relative_to(home()))
+    except ValueError:
+        return str(path)
+
+
 def knowledge_dir() -> Path:
     return home() / "knowledge"
 
